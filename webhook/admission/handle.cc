@@ -1,0 +1,35 @@
+#include "admission/handle.h"
+
+#include "admission/review.h"
+#include "audit/audit.h"
+#include "json/parse.h"
+
+namespace driftgate::admission {
+
+Outcome handle(std::string_view body, engine::Endpoint endpoint, const policy::PolicySet& policies, TimePoint now,
+               const Limits& limits) {
+  const auto started = std::chrono::steady_clock::now();
+  Outcome outcome;
+  auto fail = [&](const std::string& why) {
+    outcome.http_status = 400;
+    outcome.error = why;
+    outcome.body = "{\"error\":";
+    json::write_string(why, outcome.body);
+    outcome.body += "}";
+    return outcome;
+  };
+  auto document = json::parse(body, {.max_depth = limits.max_depth});
+  if (!document) return fail(document.error());
+  auto review = decode(document->root);
+  if (!review) return fail("not an AdmissionReview: " + review.error());
+
+  outcome.decision = engine::evaluate(review->request, policies, now, endpoint);
+  outcome.body = encode_response(*review, outcome.decision, {.include_patch = endpoint == engine::Endpoint::Mutate});
+  auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
+  outcome.audit_line = audit::decision_line(
+      *review, outcome.decision,
+      {.endpoint = endpoint == engine::Endpoint::Mutate ? "mutate" : "validate", .time = now, .latency = latency});
+  return outcome;
+}
+
+}  // namespace driftgate::admission

@@ -1,0 +1,29 @@
+#pragma once
+// One AdmissionReview body in, one HTTP answer out: the whole request path the
+// server and the CLI share (decode -> evaluate -> encode -> audit line).
+#include <string>
+#include <string_view>
+
+#include "engine/decision.h"
+#include "engine/engine.h"
+#include "policy/policy.h"
+#include "util/time.h"
+
+namespace driftgate::admission {
+
+struct Limits {
+  std::size_t max_depth = 128;  // JSON nesting
+};
+
+struct Outcome {
+  int http_status = 200;       // 200 for every decision, 400 for a body that is not a review
+  std::string body;            // the AdmissionReview response, or {"error": "..."} on 400
+  std::string audit_line;      // "" when no decision was made (400)
+  engine::Decision decision;   // for metrics
+  std::string error;           // the 400 reason
+};
+
+Outcome handle(std::string_view body, engine::Endpoint endpoint, const policy::PolicySet& policies, TimePoint now,
+               const Limits& limits = {});
+
+}  // namespace driftgate::admission

@@ -1,0 +1,98 @@
+#include "engine/engine.h"
+
+#include "engine/break_glass.h"
+#include "engine/match.h"
+#include "engine/rules.h"
+
+namespace driftgate::engine {
+namespace {
+
+std::string violation_text(const Violation& v) { return v.policy + "/" + v.rule + ": " + v.message; }
+
+std::string break_glass_warning(const BreakGlassWrite& w) {
+  return "break-glass by " + w.user + " until " + w.until + " (" + w.reason + "): " + w.policy + " allowed " +
+         join_paths(w.paths) + "; commit the change to Git";
+}
+
+void evaluate_mutations(const policy::Policy& policy, const RuleContext& context, std::string& ops,
+                        std::vector<std::string>& created) {
+  const Request& request = context.request();
+  if (request.operation == policy::kDelete) return;  // a patch on DELETE is an error
+  std::optional<BreakGlassCheck> break_glass;
+  for (const policy::Rule& rule : policy.rules) {
+    const auto* mutate = std::get_if<policy::Mutate>(&rule.spec);
+    if (!mutate) continue;
+    if (mutate->when == policy::Mutate::When::BreakGlass) {
+      if (!break_glass) break_glass = check_break_glass(*policy.break_glass, request, context.now());
+      if (!break_glass->valid) continue;
+    }
+    append_patch(policy, rule, *mutate, context, ops, created);
+  }
+}
+
+void evaluate_validations(const policy::Policy& policy, const RuleContext& context, Decision& decision,
+                          std::vector<std::string>& denials) {
+  std::vector<Violation> violations;
+  for (const policy::Rule& rule : policy.rules) check_rule(policy, rule, context, violations);
+  if (violations.empty()) return;
+
+  if (policy.break_glass) {
+    BreakGlassCheck check = check_break_glass(*policy.break_glass, context.request(), context.now());
+    if (check.valid) {
+      BreakGlassWrite write{policy.name, std::string(context.request().user.username), check.until, check.reason, {}};
+      for (Violation& v : violations) {
+        v.bypassed = true;
+        for (const std::string& p : v.paths)
+          if (std::find(write.paths.begin(), write.paths.end(), p) == write.paths.end()) write.paths.push_back(p);
+      }
+      decision.warnings.push_back(break_glass_warning(write));
+      decision.break_glass.push_back(std::move(write));
+    } else if (check.attempted) {
+      std::string why;
+      for (const std::string& f : check.failures) why += (why.empty() ? "" : "; ") + f;
+      for (Violation& v : violations) v.message += " (break-glass refused: " + why + ")";
+    }
+  }
+
+  for (Violation& v : violations) {
+    if (v.bypassed) continue;
+    switch (v.mode) {
+      case policy::Mode::Enforce: denials.push_back(violation_text(v)); break;
+      case policy::Mode::Warn: decision.warnings.push_back(violation_text(v)); break;
+      case policy::Mode::Audit: break;
+    }
+  }
+  for (Violation& v : violations) decision.violations.push_back(std::move(v));
+}
+
+}  // namespace
+
+Decision evaluate(const Request& request, const policy::PolicySet& policies, TimePoint now, Endpoint endpoint) {
+  Decision decision;
+  path::Scratch scratch;
+  RuleContext context(request, now, scratch);
+  std::vector<std::string> denials;
+  std::string patch_ops;
+  std::vector<std::string> created;
+
+  for (std::uint32_t index : policies.candidates(request.kind.kind)) {
+    const policy::Policy& policy = policies.policies()[index];
+    if (!(policy.match.operations & request.operation)) continue;
+    if (endpoint == Endpoint::Mutate ? !policy.has_mutations : !policy.has_validations) continue;
+    if (!matches(policy.match, request)) continue;
+    decision.matched_policies.push_back(policy.name);
+    if (endpoint == Endpoint::Mutate)
+      evaluate_mutations(policy, context, patch_ops, created);
+    else
+      evaluate_validations(policy, context, decision, denials);
+  }
+
+  if (!denials.empty()) {
+    decision.allowed = false;
+    for (const std::string& d : denials) decision.message += (decision.message.empty() ? "" : "; ") + d;
+  }
+  if (!patch_ops.empty()) decision.patch = "[" + patch_ops + "]";
+  return decision;
+}
+
+}  // namespace driftgate::engine

@@ -1,0 +1,12 @@
+#pragma once
+// Does a policy's `match` block hold for a request?
+#include "engine/request.h"
+#include "policy/policy.h"
+
+namespace driftgate::engine {
+
+bool in_subjects(const policy::Subjects& subjects, const UserInfo& user);
+bool selector_holds(const policy::ObjectSelector& selector, const Request& request);
+bool matches(const policy::Match& match, const Request& request);
+
+}  // namespace driftgate::engine

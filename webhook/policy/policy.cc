@@ -1,0 +1,96 @@
+#include "policy/policy.h"
+
+#include <algorithm>
+
+namespace driftgate::policy {
+
+std::string_view to_string(Mode m) {
+  switch (m) {
+    case Mode::Enforce: return "Enforce";
+    case Mode::Warn: return "Warn";
+    case Mode::Audit: return "Audit";
+  }
+  return "Enforce";
+}
+
+std::optional<Operation> parse_operation(std::string_view text) {
+  if (text == "CREATE") return kCreate;
+  if (text == "UPDATE") return kUpdate;
+  if (text == "DELETE") return kDelete;
+  if (text == "CONNECT") return kConnect;
+  return std::nullopt;
+}
+
+std::string_view to_string(Operation op) {
+  switch (op) {
+    case kCreate: return "CREATE";
+    case kUpdate: return "UPDATE";
+    case kDelete: return "DELETE";
+    case kConnect: return "CONNECT";
+  }
+  return "";
+}
+
+bool KindPattern::matches(std::string_view g, std::string_view v, std::string_view k) const {
+  return kind.matches(k) && group.matches(g) && version.matches(v);
+}
+
+namespace {
+
+bool all_match(const std::vector<std::pair<std::string, Glob>>& wanted, const json::Value* map) {
+  for (const auto& [key, glob] : wanted) {
+    const json::Value* v = map ? map->find(key) : nullptr;
+    if (!v || !v->is_string() || !glob.matches(v->as_string())) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool MetadataTerm::matches(const json::Value& object) const {
+  const json::Value* metadata = object.find("metadata");
+  const json::Value* labels_map = metadata ? metadata->find("labels") : nullptr;
+  const json::Value* annotations_map = metadata ? metadata->find("annotations") : nullptr;
+  return all_match(labels, labels_map) && all_match(annotations, annotations_map);
+}
+
+std::string_view rule_type_name(const RuleSpec& spec) {
+  static constexpr std::string_view kNames[] = {"frozen",    "exclusive", "require",   "forbid",
+                                                "pattern",   "immutable", "monotonic", "mutate"};
+  return kNames[spec.index()];
+}
+
+PolicySet::PolicySet(std::vector<Policy> policies) : policies_(std::move(policies)) {
+  for (std::uint32_t i = 0; i < policies_.size(); ++i) {
+    const Match& m = policies_[i].match;
+    bool wildcard = m.kinds.empty() ||
+                    std::any_of(m.kinds.begin(), m.kinds.end(), [](const KindPattern& k) { return !k.kind.is_literal(); });
+    if (wildcard) {
+      any_kind_.push_back(i);
+      continue;
+    }
+    for (const KindPattern& k : m.kinds) {
+      auto& list = by_kind_[k.kind.pattern()];
+      if (list.empty() || list.back() != i) list.push_back(i);
+    }
+  }
+  for (auto& [kind, list] : by_kind_) {
+    std::vector<std::uint32_t> merged;
+    std::merge(list.begin(), list.end(), any_kind_.begin(), any_kind_.end(), std::back_inserter(merged));
+    list = std::move(merged);
+  }
+}
+
+std::span<const std::uint32_t> PolicySet::candidates(std::string_view kind) const {
+  // Heterogeneous lookup needs C++20 transparent hashing; the key is short.
+  auto it = by_kind_.find(std::string(kind));
+  return it == by_kind_.end() ? std::span<const std::uint32_t>(any_kind_) : std::span<const std::uint32_t>(it->second);
+}
+
+const Policy* PolicySet::find(std::string_view name) const {
+  for (const Policy& p : policies_)
+    if (p.name == name) return &p;
+  return nullptr;
+}
+
+}  // namespace driftgate::policy
