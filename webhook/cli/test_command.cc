@@ -222,7 +222,7 @@ int test_command(int argc, char** argv) {
   constexpr std::string_view kHelp = R"(Usage: driftgate test DIR
 
 Loads the policy set in DIR and runs every case of every `kind: PolicyTest`
-document found in DIR's YAML files (see docs/policy-tests.md for the schema).
+document found in DIR's YAML files (docs/policies.md describes the schema).
 Prints one line per case and ends with "N passed, N failed".
 Exit status: 0 all passed, 1 some case failed, 2 the policies or tests do not load.
 )";

@@ -1,0 +1,153 @@
+#include "admission/handle.h"
+
+#include <gtest/gtest.h>
+
+#include "admission/review.h"
+#include "json/parse.h"
+#include "test_support.h"
+
+namespace driftgate {
+namespace {
+
+using testing::at;
+using testing::policies;
+
+const TimePoint kNow = at("2026-11-22T12:00:00Z");
+
+const std::string kForbidPaused = R"(apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: no-pause}
+spec:
+  match: {operations: [CREATE, UPDATE, DELETE]}
+  rules:
+    - {name: paused, forbid: [spec.paused]}
+    - name: label
+      mutate:
+        patch: [{op: add, path: /metadata/labels/checked, value: "yes"}]
+)";
+
+std::string review(const std::string& api_version, const std::string& operation, const std::string& object,
+                   const std::string& extra = "") {
+  return R"({"apiVersion":")" + api_version + R"(","kind":"AdmissionReview","request":{"uid":"u-1",)" +
+         R"("kind":{"group":"apps","version":"v1","kind":"Deployment"},"resource":{"group":"apps","version":"v1","resource":"deployments"},)" +
+         R"("name":"web","namespace":"team","operation":")" + operation +
+         R"(","userInfo":{"username":"alice","groups":["devs"]},)" +
+         (operation == "DELETE" ? R"("oldObject":)" : R"("object":)") + object + R"(,"dryRun":false)" + extra + "}}";
+}
+
+const std::string kPaused = R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{"paused":true}})";
+const std::string kRunning = R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web"},"spec":{}})";
+
+json::Document parse(const std::string& text) {
+  auto doc = json::parse(text);
+  EXPECT_TRUE(doc.ok());
+  return std::move(*doc);
+}
+
+TEST(HandleTest, DenialEchoesUidAndApiVersionWith403AndMessage) {
+  auto set = policies(kForbidPaused);
+  for (std::string version : {"admission.k8s.io/v1", "admission.k8s.io/v1beta1"}) {
+    auto out = admission::handle(review(version, "CREATE", kPaused), engine::Endpoint::Validate, *set, kNow);
+    ASSERT_EQ(out.http_status, 200) << out.error;
+    auto doc = parse(out.body);
+    EXPECT_EQ(doc.root.string_at("apiVersion"), version);
+    EXPECT_EQ(doc.root.string_at("kind"), "AdmissionReview");
+    const json::Value* response = doc.root.find("response");
+    ASSERT_TRUE(response);
+    EXPECT_EQ(response->string_at("uid"), "u-1");
+    EXPECT_FALSE(response->find("allowed")->as_bool());
+    EXPECT_EQ(response->find("status")->find("code")->as_integer(), 403);
+    EXPECT_EQ(response->find("status")->string_at("reason"), "Forbidden");
+    EXPECT_EQ(response->find("status")->string_at("message"), "no-pause/paused: spec.paused must not be set");
+    EXPECT_FALSE(response->find("patch"));  // never on /validate
+    EXPECT_FALSE(response->find("patchType"));
+  }
+}
+
+TEST(HandleTest, MutateReturnsBase64JsonPatchOnlyWhenThereIsOneAndNeverOnDelete) {
+  auto set = policies(kForbidPaused);
+  auto out = admission::handle(review("admission.k8s.io/v1", "CREATE", kPaused), engine::Endpoint::Mutate, *set, kNow);
+  auto doc = parse(out.body);
+  const json::Value* response = doc.root.find("response");
+  EXPECT_TRUE(response->find("allowed")->as_bool());  // /mutate only mutates
+  EXPECT_EQ(response->string_at("patchType"), "JSONPatch");
+  // [{"op":"add","path":"/metadata/labels","value":{"checked":"yes"}}]
+  EXPECT_EQ(response->string_at("patch"),
+            "W3sib3AiOiJhZGQiLCJwYXRoIjoiL21ldGFkYXRhL2xhYmVscyIsInZhbHVlIjp7ImNoZWNrZWQiOiJ5ZXMifX1d");
+  auto del = admission::handle(review("admission.k8s.io/v1", "DELETE", kRunning), engine::Endpoint::Mutate, *set, kNow);
+  auto del_doc = parse(del.body);
+  EXPECT_FALSE(del_doc.root.find("response")->find("patch"));
+  EXPECT_FALSE(del_doc.root.find("response")->find("patchType"));
+}
+
+TEST(HandleTest, DeleteReadsOldObject) {
+  auto set = policies(kForbidPaused);
+  auto out = admission::handle(review("admission.k8s.io/v1", "DELETE", kPaused), engine::Endpoint::Validate, *set, kNow);
+  EXPECT_FALSE(out.decision.allowed);
+}
+
+TEST(HandleTest, InputThatIsNotAReviewGets400NamingTheProblem) {
+  auto set = policies(kForbidPaused);
+  struct Case {
+    std::string body, expected;
+  } cases[] = {
+      {"", "empty"},
+      {"{not json", "malformed JSON"},
+      {"[1,2]", "expected an AdmissionReview object"},
+      {R"({"apiVersion":"admission.k8s.io/v2","kind":"AdmissionReview","request":{}})", "apiVersion: \"admission.k8s.io/v2\" is not supported"},
+      {R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"})", "request: missing"},
+      {R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"kind":{"kind":"Pod"}}})", "request.uid"},
+      {R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","kind":{"kind":"Pod"},"operation":"PATCH","userInfo":{}}})",
+       "request.operation: expected CREATE, UPDATE, DELETE or CONNECT, found \"PATCH\""},
+      {R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","kind":{"kind":"Pod"},"operation":"CREATE","userInfo":{"username":"a","groups":[1]},"object":{}}})",
+       "request.userInfo.groups[0]: expected a string, found a number"},
+      {R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","kind":{"kind":"Pod"},"operation":"CREATE","userInfo":{"username":"a"}}})",
+       "request.object: missing"},
+      {R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"x","kind":{"kind":"Pod"},"operation":"CREATE","userInfo":{"username":"a"},"object":{},"dryRun":"yes"}})",
+       "request.dryRun: expected a boolean, found a string"},
+  };
+  for (const Case& c : cases) {
+    auto out = admission::handle(c.body, engine::Endpoint::Validate, *set, kNow);
+    EXPECT_EQ(out.http_status, 400) << c.body;
+    EXPECT_NE(out.error.find(c.expected), std::string::npos) << out.error;
+    EXPECT_TRUE(out.audit_line.empty());
+    auto doc = parse(out.body);  // the error body is JSON too
+    EXPECT_NE(doc.root.string_at("error").find(c.expected), std::string::npos);
+  }
+}
+
+TEST(HandleTest, NestingDeeperThanTheLimitIsRefusedNamingTheLimit) {
+  auto set = policies(kForbidPaused);
+  std::string deep = std::string(200, '[') + std::string(200, ']');
+  auto out = admission::handle(deep, engine::Endpoint::Validate, *set, kNow, {.max_depth = 64});
+  EXPECT_EQ(out.http_status, 400);
+  EXPECT_NE(out.error.find("deeper than the limit of 64"), std::string::npos) << out.error;
+}
+
+TEST(WarningsTest, ControlCharactersInvalidUtf8AndLengthsAreMadeAcceptable) {
+  auto out = admission::sanitize_warnings({"line\none\ttab", "bad \xff byte", "ok \xc3\xa9", std::string(1000, 'x')});
+  ASSERT_EQ(out.size(), 4u);
+  EXPECT_EQ(out[0], "line one tab");
+  EXPECT_EQ(out[1], "bad  byte");
+  EXPECT_EQ(out[2], "ok \xc3\xa9");
+  EXPECT_EQ(out[3].size(), admission::kMaxWarningLength);
+  EXPECT_EQ(out[3].substr(out[3].size() - 3), "...");
+  std::vector<std::string> many(100, std::string(200, 'w'));
+  auto capped = admission::sanitize_warnings(many);
+  std::size_t total = 0;
+  for (const auto& w : capped) total += w.size();
+  EXPECT_LE(total, admission::kMaxWarningsTotal);
+  EXPECT_NE(capped.back().find("more warnings"), std::string::npos);
+}
+
+TEST(WarningsTest, TruncationNeverSplitsAUtf8Sequence) {
+  std::string text;
+  for (int i = 0; i < 200; ++i) text += "\xc3\xa9";  // é, two bytes each
+  auto out = admission::sanitize_warnings({text});
+  std::string body;
+  json::write_string(out[0], body);
+  EXPECT_EQ(body.find("\xEF\xBF\xBD"), std::string::npos);  // no replacement character needed
+}
+
+}  // namespace
+}  // namespace driftgate
