@@ -414,3 +414,33 @@ TEST(DiffTest, ReportsEveryChangedLeafIncludingArraysAndReplacedContainers) {
 
 }  // namespace
 }  // namespace driftgate
+
+namespace driftgate {
+namespace {
+
+TEST(WebhookGroupTest, PoliciesExcludingTheSameSubjectsShareAGroupAndTheFilterSelectsIt) {
+  auto set = testing::policies(policy_yaml("guard-a", R"(
+  match: {excludeSubjects: {users: ["system:serviceaccount:flux-system:*"], groups: [system:nodes]}}
+  rules: [{name: r, forbid: [spec.a]}]
+)") + "---\n" + policy_yaml("guard-b", R"(
+  match: {excludeSubjects: {groups: [system:nodes], users: ["system:serviceaccount:flux-system:*"]}}
+  rules: [{name: r, forbid: [spec.b]}]
+)") + "---\n" + policy_yaml("fields", "  rules: [{name: r, forbid: [spec.c]}]\n"));
+  const auto& p = set->policies();
+  EXPECT_EQ(p[0].webhook_group, p[1].webhook_group);  // order of subjects does not matter
+  EXPECT_EQ(p[0].webhook_group.rfind("x-", 0), 0u);
+  EXPECT_EQ(p[2].webhook_group, "all");
+  EXPECT_EQ(set->webhook_groups(), (std::vector<std::string>{p[0].webhook_group, "all"}));
+
+  testing::Documents docs;
+  auto obj = docs.yaml("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\nspec: {a: 1, b: 1, c: 1}\n");
+  auto r = testing::request(policy::kCreate, obj, json::Value{});
+  EXPECT_EQ(engine::evaluate(r, *set, kNow).violations.size(), 3u);
+  EXPECT_EQ(engine::evaluate(r, *set, kNow, engine::Endpoint::Validate, "all").violations.size(), 1u);
+  EXPECT_EQ(engine::evaluate(r, *set, kNow, engine::Endpoint::Validate, p[0].webhook_group).violations.size(), 2u);
+  // A group the set does not know (a stale registration) evaluates everything.
+  EXPECT_EQ(engine::evaluate(r, *set, kNow, engine::Endpoint::Validate, "x-00000000").violations.size(), 3u);
+}
+
+}  // namespace
+}  // namespace driftgate

@@ -23,7 +23,9 @@ struct Outcome {
   std::string error;           // the 400 reason
 };
 
+// `webhook_group`: see engine::evaluate; the server takes it from the path
+// (/validate/<group>, /mutate/<group>).
 Outcome handle(std::string_view body, engine::Endpoint endpoint, const policy::PolicySet& policies, TimePoint now,
-               const Limits& limits = {});
+               const Limits& limits = {}, std::string_view webhook_group = {});
 
 }  // namespace driftgate::admission

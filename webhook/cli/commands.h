@@ -6,6 +6,7 @@ namespace driftgate::cli {
 int check_command(int argc, char** argv);
 int eval_command(int argc, char** argv);
 int test_command(int argc, char** argv);
+int webhook_config_command(int argc, char** argv);
 
 // Exit codes shared by the commands.
 inline constexpr int kExitOk = 0;

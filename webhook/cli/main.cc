@@ -17,6 +17,7 @@ Usage:
   driftgate eval --policies DIR [--now RFC3339] [--mutate] [--audit] FILE...
                                               evaluate AdmissionReviews (JSON or YAML) offline
   driftgate test DIR                          run the PolicyTest cases kept with a policy set
+  driftgate webhook-config --policies DIR     print the webhook registrations for a policy set
   driftgate version                           print the version
 
 Run `driftgate COMMAND --help` for a command's flags.
@@ -41,6 +42,7 @@ int main(int argc, char** argv) {
   if (command == "check") return driftgate::cli::check_command(argc - 1, argv + 1);
   if (command == "eval") return driftgate::cli::eval_command(argc - 1, argv + 1);
   if (command == "test") return driftgate::cli::test_command(argc - 1, argv + 1);
+  if (command == "webhook-config") return driftgate::cli::webhook_config_command(argc - 1, argv + 1);
   if (command == "version" || command == "--version") {
     std::cout << "driftgate " << DRIFTGATE_VERSION << "\n";
     return 0;

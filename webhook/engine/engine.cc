@@ -67,7 +67,9 @@ void evaluate_validations(const policy::Policy& policy, const RuleContext& conte
 
 }  // namespace
 
-Decision evaluate(const Request& request, const policy::PolicySet& policies, TimePoint now, Endpoint endpoint) {
+Decision evaluate(const Request& request, const policy::PolicySet& policies, TimePoint now, Endpoint endpoint,
+                  std::string_view webhook_group) {
+  const bool filter_group = !webhook_group.empty() && policies.has_webhook_group(webhook_group);
   Decision decision;
   path::Scratch scratch;
   RuleContext context(request, now, scratch);
@@ -78,6 +80,7 @@ Decision evaluate(const Request& request, const policy::PolicySet& policies, Tim
   for (std::uint32_t index : policies.candidates(request.kind.kind)) {
     const policy::Policy& policy = policies.policies()[index];
     if (!(policy.match.operations & request.operation)) continue;
+    if (filter_group && policy.webhook_group != webhook_group) continue;
     if (endpoint == Endpoint::Mutate ? !policy.has_mutations : !policy.has_validations) continue;
     if (!matches(policy.match, request)) continue;
     decision.matched_policies.push_back(policy.name);

@@ -60,7 +60,33 @@ std::string_view rule_type_name(const RuleSpec& spec) {
   return kNames[spec.index()];
 }
 
+std::string webhook_group(const Policy& policy) {
+  const Subjects& excluded = policy.match.exclude_subjects;
+  if (excluded.empty()) return "all";
+  std::vector<std::string> keys;
+  for (const Glob& u : excluded.users) keys.push_back("u:" + u.pattern());
+  for (const Glob& g : excluded.groups) keys.push_back("g:" + g.pattern());
+  std::sort(keys.begin(), keys.end());
+  keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+  // FNV-1a: stable across builds and platforms, unlike std::hash.
+  std::uint32_t hash = 2166136261u;
+  for (const std::string& k : keys)
+    for (char c : k + '\n') hash = (hash ^ static_cast<unsigned char>(c)) * 16777619u;
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "x-";
+  for (int shift = 28; shift >= 0; shift -= 4) out.push_back(kHex[(hash >> shift) & 0xF]);
+  return out;
+}
+
+bool PolicySet::has_webhook_group(std::string_view group) const {
+  return std::find(webhook_groups_.begin(), webhook_groups_.end(), group) != webhook_groups_.end();
+}
+
 PolicySet::PolicySet(std::vector<Policy> policies) : policies_(std::move(policies)) {
+  for (Policy& p : policies_) {
+    p.webhook_group = webhook_group(p);
+    if (!has_webhook_group(p.webhook_group)) webhook_groups_.push_back(p.webhook_group);
+  }
   for (std::uint32_t i = 0; i < policies_.size(); ++i) {
     const Match& m = policies_[i].match;
     bool wildcard = m.kinds.empty() ||

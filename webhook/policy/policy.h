@@ -129,9 +129,18 @@ struct Policy {
   std::string source;  // file:line where the policy starts
   bool has_mutations = false;
   bool has_validations = false;
+  // Policies that exclude the same subjects share a webhook registration (see
+  // webhook_group()); set by PolicySet.
+  std::string webhook_group;
   // Keeps patch values (json::Value) alive.
   std::shared_ptr<const json::Document> literals;
 };
+
+// The registration group of a policy: "all" when it excludes no subjects, else
+// "x-" and a stable hash of its excludeSubjects. `driftgate webhook-config` gives
+// each group its own webhook (path /validate/<group>, matchConditions that skip
+// the excluded subjects); the server then evaluates only that group's policies.
+std::string webhook_group(const Policy& policy);
 
 // An immutable set with an index by kind: a request meets only the policies whose
 // `kinds` could name it (plus those with a wildcard kind).
@@ -144,11 +153,15 @@ class PolicySet {
   // Indices into policies(), in order, of the policies that may match this kind.
   std::span<const std::uint32_t> candidates(std::string_view kind) const;
   const Policy* find(std::string_view name) const;
+  bool has_webhook_group(std::string_view group) const;
+  // Distinct webhook groups in order of first appearance.
+  const std::vector<std::string>& webhook_groups() const { return webhook_groups_; }
 
  private:
   std::vector<Policy> policies_;
   std::unordered_map<std::string, std::vector<std::uint32_t>> by_kind_;
   std::vector<std::uint32_t> any_kind_;
+  std::vector<std::string> webhook_groups_;
 };
 
 }  // namespace driftgate::policy

@@ -1,0 +1,267 @@
+// `driftgate webhook-config`: prints the Validating- and MutatingWebhookConfiguration
+// for a policy set, narrowed to what its policies can match, so the API server only
+// calls driftgate when some policy may care, and never for the subjects a group of
+// policies excludes (the GitOps controllers: their syncs then never wait on us).
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "cli/kind_resources.h"
+#include "policy/loader.h"
+#include "util/base64.h"
+#include "util/file.h"
+
+namespace driftgate::cli {
+namespace {
+
+struct Options {
+  std::string policies_dir;
+  std::string name = "driftgate";
+  std::string service = "driftgate";
+  std::string namespace_ = "driftgate-system";
+  int timeout_seconds = 5;
+  std::vector<std::string> exclude_namespaces = {"kube-system", "driftgate-system"};
+  std::string ca_bundle_file;
+  bool match_conditions = true;
+};
+
+struct RuleKey {
+  std::vector<std::string> operations, groups, versions;
+  auto operator<=>(const RuleKey&) const = default;
+};
+
+std::vector<std::string> operation_names(std::uint8_t mask) {
+  std::vector<std::string> out;
+  for (auto op : {policy::kCreate, policy::kUpdate, policy::kDelete, policy::kConnect})
+    if (mask & op) out.emplace_back(policy::to_string(op));
+  return out;
+}
+
+// Admission rules (OR'ed by the API server) covering every kind the policies name.
+std::map<RuleKey, std::set<std::string>> rules_for(const std::vector<const policy::Policy*>& policies) {
+  std::map<RuleKey, std::set<std::string>> rules;
+  for (const policy::Policy* p : policies) {
+    std::vector<policy::KindPattern> kinds = p->match.kinds;
+    if (kinds.empty()) kinds.emplace_back();  // every kind
+    for (const policy::KindPattern& k : kinds) {
+      RuleKey key;
+      key.operations = operation_names(p->match.operations);
+      key.groups = {k.group.is_literal() ? k.group.pattern() : "*"};
+      key.versions = {k.version.is_literal() ? k.version.pattern() : "*"};
+      std::string resource = "*";
+      if (k.kind.is_literal())
+        if (auto known = resource_for_kind(k.kind.pattern())) resource = std::string(known->resource);
+      rules[key].insert(resource);
+    }
+  }
+  for (auto& [key, resources] : rules)
+    if (resources.count("*")) resources = {"*"};
+  return rules;
+}
+
+std::string cel_quote(std::string_view s) {
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\\' || c == '\'') out.push_back('\\');
+    out.push_back(c);
+  }
+  return out + "'";
+}
+
+// A CEL test of `subject` (a string expression) against a driftgate glob.
+std::string cel_glob(std::string_view subject, const Glob& glob) {
+  const std::string& p = glob.pattern();
+  if (glob.matches_everything()) return "true";
+  if (glob.is_literal()) return std::string(subject) + " == " + cel_quote(p);
+  if (p.find('*') == p.size() - 1) return std::string(subject) + ".startsWith(" + cel_quote(p.substr(0, p.size() - 1)) + ")";
+  std::string regex = "^";
+  for (char c : p) {
+    if (c == '*') regex += ".*";
+    else if (std::string_view("\\.+?()[]{}|^$").find(c) != std::string_view::npos) regex += std::string("\\") + c;
+    else regex.push_back(c);
+  }
+  return std::string(subject) + ".matches(" + cel_quote(regex + "$") + ")";
+}
+
+std::string excluded_subjects_expression(const policy::Subjects& subjects) {
+  std::vector<std::string> terms;
+  for (const Glob& u : subjects.users) terms.push_back(cel_glob("request.userInfo.username", u));
+  for (const Glob& g : subjects.groups)
+    terms.push_back("(has(request.userInfo.groups) && request.userInfo.groups.exists(g, " + cel_glob("g", g) + "))");
+  std::string out = "!(";
+  for (std::size_t i = 0; i < terms.size(); ++i) out += (i ? " || " : "") + terms[i];
+  return out + ")";
+}
+
+void emit_webhook(YAML::Emitter& out, const Options& o, const std::string& webhook_name, const std::string& path,
+                  const std::vector<const policy::Policy*>& policies, const std::string& ca_bundle, bool mutating) {
+  out << YAML::BeginMap;
+  out << YAML::Key << "name" << YAML::Value << webhook_name;
+  out << YAML::Key << "admissionReviewVersions" << YAML::Value << YAML::Flow << std::vector<std::string>{"v1"};
+  out << YAML::Key << "clientConfig" << YAML::Value << YAML::BeginMap;
+  out << YAML::Key << "service" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value << o.service
+      << YAML::Key << "namespace" << YAML::Value << o.namespace_ << YAML::Key << "path" << YAML::Value << path
+      << YAML::Key << "port" << YAML::Value << 443 << YAML::EndMap;
+  if (!ca_bundle.empty()) out << YAML::Key << "caBundle" << YAML::Value << ca_bundle;
+  out << YAML::EndMap;
+  out << YAML::Key << "failurePolicy" << YAML::Value << "Fail";
+  out << YAML::Key << "sideEffects" << YAML::Value << "None";
+  out << YAML::Key << "timeoutSeconds" << YAML::Value << o.timeout_seconds;
+  out << YAML::Key << "matchPolicy" << YAML::Value << "Equivalent";
+  if (mutating) out << YAML::Key << "reinvocationPolicy" << YAML::Value << "Never";
+  out << YAML::Key << "namespaceSelector" << YAML::Value << YAML::BeginMap << YAML::Key << "matchExpressions"
+      << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key << "key" << YAML::Value
+      << "kubernetes.io/metadata.name" << YAML::Key << "operator" << YAML::Value << "NotIn" << YAML::Key << "values"
+      << YAML::Value << YAML::Flow << o.exclude_namespaces << YAML::EndMap << YAML::EndSeq << YAML::EndMap;
+  out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
+  for (const auto& [key, resources] : rules_for(policies)) {
+    out << YAML::BeginMap;
+    out << YAML::Key << "operations" << YAML::Value << YAML::Flow << key.operations;
+    out << YAML::Key << "apiGroups" << YAML::Value << YAML::Flow << key.groups;
+    out << YAML::Key << "apiVersions" << YAML::Value << YAML::Flow << key.versions;
+    out << YAML::Key << "resources" << YAML::Value << YAML::Flow
+        << std::vector<std::string>(resources.begin(), resources.end());
+    out << YAML::Key << "scope" << YAML::Value << "*";
+    out << YAML::EndMap;
+  }
+  out << YAML::EndSeq;
+  const policy::Subjects& excluded = policies.front()->match.exclude_subjects;  // the same for the whole group
+  if (o.match_conditions && !excluded.empty()) {
+    out << YAML::Key << "matchConditions" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key << "name"
+        << YAML::Value << "not-an-excluded-subject" << YAML::Key << "expression" << YAML::Value
+        << excluded_subjects_expression(excluded) << YAML::EndMap << YAML::EndSeq;
+  }
+  out << YAML::EndMap;
+}
+
+// The policies of each webhook group that validate (or mutate), groups in order.
+std::vector<std::pair<std::string, std::vector<const policy::Policy*>>> webhooks_of(const policy::PolicySet& set,
+                                                                                     bool mutating) {
+  std::vector<std::pair<std::string, std::vector<const policy::Policy*>>> out;
+  for (const std::string& group : set.webhook_groups()) {
+    std::vector<const policy::Policy*> members;
+    for (const policy::Policy& p : set.policies())
+      if (p.webhook_group == group && (mutating ? p.has_mutations : p.has_validations)) members.push_back(&p);
+    if (!members.empty()) out.emplace_back(group, std::move(members));
+  }
+  return out;
+}
+
+void emit_configuration(YAML::Emitter& out, const Options& o, const policy::PolicySet& set, const std::string& ca_bundle,
+                        bool mutating) {
+  auto webhooks = webhooks_of(set, mutating);
+  if (webhooks.empty()) return;  // a configuration without webhooks is noise
+  out << YAML::BeginDoc << YAML::BeginMap;
+  out << YAML::Key << "apiVersion" << YAML::Value << "admissionregistration.k8s.io/v1";
+  out << YAML::Key << "kind" << YAML::Value
+      << (mutating ? "MutatingWebhookConfiguration" : "ValidatingWebhookConfiguration");
+  out << YAML::Key << "metadata" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value << o.name
+      << YAML::Key << "labels" << YAML::Value << YAML::BeginMap << YAML::Key << "app.kubernetes.io/name" << YAML::Value
+      << "driftgate" << YAML::EndMap << YAML::EndMap;
+  out << YAML::Key << "webhooks" << YAML::Value << YAML::BeginSeq;
+  const std::string verb = mutating ? "mutate" : "validate";
+  for (const auto& [group, members] : webhooks) {
+    // kubectl shows this name on a denial: name the guard, not a hash.
+    std::string name = group == "all" ? verb + ".driftgate.dev" : members.front()->name + "." + verb + ".driftgate.dev";
+    emit_webhook(out, o, name, "/" + verb + "/" + group, members, ca_bundle, mutating);
+  }
+  out << YAML::EndSeq << YAML::EndMap;
+}
+
+}  // namespace
+
+int webhook_config_command(int argc, char** argv) {
+  constexpr std::string_view kHelp = R"(Usage: driftgate webhook-config --policies DIR [flags]
+
+Prints a ValidatingWebhookConfiguration and a MutatingWebhookConfiguration for the
+policy set: one webhook per group of policies that exclude the same subjects, with
+rules narrowed to the kinds and operations they name and matchConditions (CEL,
+Kubernetes 1.30+; beta and on by default since 1.28) that skip the excluded
+subjects, so GitOps controllers' syncs never call the webhook.
+
+  --policies DIR             the policy set
+  --name NAME                metadata.name of both configurations (default driftgate)
+  --service NAME             the webhook Service (default driftgate)
+  --namespace NS             its namespace (default driftgate-system)
+  --timeout-seconds N        1-30 (default 5)
+  --exclude-namespaces A,B   namespaces never sent (default kube-system,driftgate-system)
+  --ca-bundle FILE           PEM CA certificate to embed as caBundle (default: none,
+                             for cert-manager's cainjector to fill in)
+  --no-match-conditions      for clusters older than 1.28: omit matchConditions (the
+                             server still exempts those subjects, at the cost of a call)
+)";
+  Options o;
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    auto value = [&]() -> std::optional<std::string> {
+      if (i + 1 >= argc) {
+        std::cerr << "driftgate webhook-config: " << arg << " needs a value\n";
+        return std::nullopt;
+      }
+      return std::string(argv[++i]);
+    };
+    std::optional<std::string> v;
+    if (arg == "--help" || arg == "-h") {
+      std::cout << kHelp;
+      return kExitOk;
+    } else if (arg == "--no-match-conditions") {
+      o.match_conditions = false;
+    } else if (arg == "--policies" || arg == "--name" || arg == "--service" || arg == "--namespace" ||
+               arg == "--timeout-seconds" || arg == "--exclude-namespaces" || arg == "--ca-bundle") {
+      if (!(v = value())) return kExitBadInput;
+      if (arg == "--policies") o.policies_dir = *v;
+      else if (arg == "--name") o.name = *v;
+      else if (arg == "--service") o.service = *v;
+      else if (arg == "--namespace") o.namespace_ = *v;
+      else if (arg == "--ca-bundle") o.ca_bundle_file = *v;
+      else if (arg == "--exclude-namespaces") {
+        o.exclude_namespaces.clear();
+        std::string item;
+        for (char c : *v + ",") {
+          if (c != ',') item.push_back(c);
+          else if (!item.empty()) o.exclude_namespaces.push_back(std::exchange(item, {}));
+        }
+      } else {
+        o.timeout_seconds = std::atoi(v->c_str());
+        if (o.timeout_seconds < 1 || o.timeout_seconds > 30) {
+          std::cerr << "driftgate webhook-config: --timeout-seconds must be 1 to 30 (the API server's limits)\n";
+          return kExitBadInput;
+        }
+      }
+    } else {
+      std::cerr << "driftgate webhook-config: unknown argument " << arg << "\n\n" << kHelp;
+      return kExitBadInput;
+    }
+  }
+  if (o.policies_dir.empty()) {
+    std::cerr << kHelp;
+    return kExitBadInput;
+  }
+  auto loaded = policy::load_directory(o.policies_dir);
+  if (!loaded.ok()) {
+    std::cerr << loaded.error_text();
+    return kExitBadInput;
+  }
+  std::string ca_bundle;
+  if (!o.ca_bundle_file.empty()) {
+    auto pem = read_file(o.ca_bundle_file, 1u << 20);
+    if (!pem) {
+      std::cerr << "driftgate webhook-config: " << pem.error() << "\n";
+      return kExitBadInput;
+    }
+    ca_bundle = base64_encode(*pem);
+  }
+  YAML::Emitter out;
+  emit_configuration(out, o, *loaded.set, ca_bundle, false);
+  emit_configuration(out, o, *loaded.set, ca_bundle, true);
+  std::cout << out.c_str() << "\n";
+  return kExitOk;
+}
+
+}  // namespace driftgate::cli
