@@ -1,0 +1,225 @@
+// The command-line contract users and CI scripts rely on: exit codes, the shape of
+// errors, the summary line, and the generated webhook registration.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <yaml-cpp/yaml.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Run {
+  int exit_code = -1;
+  std::string output;  // stdout and stderr together
+};
+
+Run run(const std::string& args) {
+  Run r;
+  std::string command = std::string(DRIFTGATE_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(command.c_str(), "r");
+  if (!pipe) return r;
+  std::array<char, 4096> buffer;
+  std::size_t n;
+  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), n);
+  int status = pclose(pipe);
+  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return r;
+}
+
+class TempDir {
+ public:
+  TempDir() : path_(fs::temp_directory_path() / ("driftgate-cli-" + std::to_string(::getpid()) + "-" + std::to_string(counter_++))) {
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  fs::path write(const std::string& name, const std::string& text) const {
+    fs::path p = path_ / name;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p) << text;
+    return p;
+  }
+  std::string str() const { return path_.string(); }
+
+ private:
+  static inline int counter_ = 0;
+  fs::path path_;
+};
+
+const std::string kPolicy = R"(apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: no-latest}
+spec:
+  match: {kinds: [Pod], excludeSubjects: {users: ["system:serviceaccount:flux-system:*"]}}
+  rules:
+    - name: tag
+      pattern: {path: "spec.containers[*].image", regex: ":latest$", negate: true}
+---
+apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: pdb}
+spec:
+  match: {kinds: [policy/PodDisruptionBudget, helm.toolkit.fluxcd.io/HelmRelease]}
+  rules:
+    - name: one-of
+      exclusive: {at: spec, fields: [minAvailable, maxUnavailable]}
+)";
+
+std::string pod_review(const std::string& image) {
+  return R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"1","kind":{"group":"","version":"v1","kind":"Pod"},)"
+         R"("operation":"CREATE","userInfo":{"username":"alice"},"namespace":"n","name":"p",)"
+         R"("object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"a","image":")" +
+         image + R"("}]}}}})";
+}
+
+TEST(CheckCommand, ReportsEveryErrorWithFileLineAndColumnAndExits1) {
+  TempDir dir;
+  dir.write("bad.yaml", R"(apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: broken}
+spec:
+  mode: Enforse
+  rules:
+    - name: r
+      pattern: {path: "spec.[", regex: "("}
+)");
+  auto r = run("check " + dir.str());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("bad.yaml:5:9: policy \"broken\": spec.mode: unknown mode \"Enforse\""), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("bad.yaml:8:23: policy \"broken\": spec.rules[0].pattern.path: invalid path"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("invalid RE2 regex"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("3 errors"), std::string::npos) << r.output;
+}
+
+TEST(CheckCommand, CleanSetExits0) {
+  TempDir dir;
+  dir.write("p.yaml", kPolicy);
+  auto r = run("check " + dir.str());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("2 policies"), std::string::npos) << r.output;
+}
+
+TEST(EvalCommand, ExitCodesAreZeroAllowedThreeDeniedTwoBadInput) {
+  TempDir dir;
+  dir.write("policies/p.yaml", kPolicy);
+  auto ok = dir.write("ok.json", pod_review("nginx:1.27"));
+  auto bad = dir.write("bad.json", pod_review("nginx:latest"));
+  auto broken = dir.write("broken.json", "{\"apiVersion\": ");
+  std::string policies = "--policies " + dir.str() + "/policies ";
+  auto allowed = run("eval " + policies + ok.string());
+  EXPECT_EQ(allowed.exit_code, 0) << allowed.output;
+  EXPECT_NE(allowed.output.find("\"allowed\":true"), std::string::npos);
+  auto denied = run("eval " + policies + ok.string() + " " + bad.string());
+  EXPECT_EQ(denied.exit_code, 3) << denied.output;
+  EXPECT_NE(denied.output.find("no-latest/tag: spec.containers[0].image must not match :latest$"), std::string::npos)
+      << denied.output;
+  auto malformed = run("eval " + policies + broken.string());
+  EXPECT_EQ(malformed.exit_code, 2) << malformed.output;
+  EXPECT_NE(malformed.output.find("malformed JSON"), std::string::npos) << malformed.output;
+  EXPECT_EQ(run("eval " + policies + "--now yesterday " + ok.string()).exit_code, 2);
+}
+
+TEST(EvalCommand, AcceptsYamlReviewsAndPrintsTheAuditLineOnRequest) {
+  TempDir dir;
+  dir.write("policies/p.yaml", kPolicy);
+  auto review = dir.write("r.yaml", R"(apiVersion: admission.k8s.io/v1
+kind: AdmissionReview
+request:
+  uid: y-1
+  kind: {group: "", version: v1, kind: Pod}
+  operation: CREATE
+  userInfo: {username: alice}
+  object: {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: a, image: "nginx:latest"}]}}
+)");
+  auto r = run("eval --audit --policies " + dir.str() + "/policies " + review.string());
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("{\"type\":\"decision\""), std::string::npos) << r.output;
+}
+
+TEST(TestCommand, EndsWithTheSummaryLineAndFailsOnAFailingCase) {
+  TempDir dir;
+  dir.write("p.yaml", kPolicy);
+  dir.write("t.yaml", R"(apiVersion: driftgate.dev/v1alpha1
+kind: PolicyTest
+metadata: {name: t}
+spec:
+  cases:
+    - name: latest is refused
+      request:
+        object: {apiVersion: v1, kind: Pod, metadata: {name: p, namespace: n}, spec: {containers: [{name: a, image: "x:latest"}]}}
+      expect: {allowed: false, message: ["spec.containers[0].image"], violations: [no-latest/tag]}
+    - name: the controller is exempt
+      request:
+        userInfo: {username: "system:serviceaccount:flux-system:kustomize-controller"}
+        object: {apiVersion: v1, kind: Pod, metadata: {name: p, namespace: n}, spec: {containers: [{name: a, image: "x:latest"}]}}
+      expect: {allowed: true, violations: []}
+    - name: a wrong expectation fails
+      request:
+        object: {apiVersion: v1, kind: Pod, metadata: {name: p}, spec: {containers: [{name: a, image: "x:1"}]}}
+      expect: {allowed: false}
+)");
+  auto r = run("test " + dir.str());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("FAIL  a wrong expectation fails"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("\n2 passed, 1 failed\n"), std::string::npos) << r.output;
+}
+
+TEST(WebhookConfigCommand, NarrowsRulesAndSkipsExcludedSubjects) {
+  TempDir dir;
+  dir.write("p.yaml", kPolicy);
+  auto r = run("webhook-config --policies " + dir.str());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto docs = YAML::LoadAll(r.output);
+  ASSERT_EQ(docs.size(), 1u) << "no policy mutates, so no MutatingWebhookConfiguration:\n" << r.output;
+  const YAML::Node& config = docs[0];
+  EXPECT_EQ(config["kind"].as<std::string>(), "ValidatingWebhookConfiguration");
+  const YAML::Node& webhooks = config["webhooks"];
+  ASSERT_EQ(webhooks.size(), 2u) << r.output;
+  // The group with excluded subjects: only Pods, and Flux's controllers never call it.
+  const YAML::Node& guard = webhooks[0];
+  EXPECT_EQ(guard["name"].as<std::string>(), "no-latest.validate.driftgate.dev");
+  EXPECT_EQ(guard["clientConfig"]["service"]["path"].as<std::string>().rfind("/validate/x-", 0), 0u);
+  EXPECT_EQ(guard["rules"][0]["resources"][0].as<std::string>(), "pods");
+  EXPECT_EQ(guard["rules"][0]["apiGroups"][0].as<std::string>(), "*");
+  EXPECT_NE(guard["matchConditions"][0]["expression"].as<std::string>().find(
+                "request.userInfo.username.startsWith('system:serviceaccount:flux-system:')"),
+            std::string::npos);
+  EXPECT_EQ(guard["failurePolicy"].as<std::string>(), "Fail");
+  EXPECT_EQ(guard["sideEffects"].as<std::string>(), "None");
+  EXPECT_EQ(guard["timeoutSeconds"].as<int>(), 5);
+  EXPECT_EQ(guard["namespaceSelector"]["matchExpressions"][0]["values"][0].as<std::string>(), "kube-system");
+  // The group for everyone: narrowed to its two kinds, no matchConditions.
+  const YAML::Node& fields = webhooks[1];
+  EXPECT_EQ(fields["clientConfig"]["service"]["path"].as<std::string>(), "/validate/all");
+  EXPECT_FALSE(fields["matchConditions"]);
+  ASSERT_EQ(fields["rules"].size(), 2u);
+  std::set<std::string> resources;
+  for (const auto& rule : fields["rules"]) resources.insert(rule["resources"][0].as<std::string>());
+  EXPECT_EQ(resources, (std::set<std::string>{"poddisruptionbudgets", "helmreleases"}));
+}
+
+TEST(WebhookConfigCommand, DefaultPolicySetGetsAGuardWebhookAndAMutatingStamp) {
+  auto r = run("webhook-config --policies " + std::string(DRIFTGATE_SOURCE_DIR) + "/policies");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto docs = YAML::LoadAll(r.output);
+  ASSERT_EQ(docs.size(), 2u) << r.output;
+  bool guard_found = false;
+  for (const auto& w : docs[0]["webhooks"]) {
+    if (w["name"].as<std::string>() != "gitops-ownership.validate.driftgate.dev") continue;
+    guard_found = true;
+    EXPECT_NE(w["matchConditions"][0]["expression"].as<std::string>().find("flux-system"), std::string::npos);
+  }
+  EXPECT_TRUE(guard_found) << r.output;
+  EXPECT_EQ(docs[1]["kind"].as<std::string>(), "MutatingWebhookConfiguration");
+  EXPECT_EQ(docs[1]["webhooks"][0]["clientConfig"]["service"]["path"].as<std::string>().rfind("/mutate/", 0), 0u);
+}
+
+}  // namespace
