@@ -1,0 +1,34 @@
+#pragma once
+// Where audit and server-event JSON lines go: stdout or an append-only file.
+// Lines from many threads never interleave.
+#include <cstdio>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "util/result.h"
+
+namespace driftgate::server {
+
+class AuditSink {
+ public:
+  // "-" is stdout; anything else is a file opened for appending (log rotation
+  // by copytruncate keeps working, a rename needs a restart).
+  static Result<std::unique_ptr<AuditSink>> open(const std::string& target);
+  ~AuditSink();
+  AuditSink(const AuditSink&) = delete;
+  AuditSink& operator=(const AuditSink&) = delete;
+
+  // Writes `line` plus '\n' in one write(2), so a reader tailing the file
+  // never sees half a line, and nothing is lost when the process is killed.
+  void write_line(std::string_view line);
+
+ private:
+  AuditSink(int fd, bool owned) : fd_(fd), owned_(owned) {}
+  int fd_;
+  bool owned_;
+  std::mutex mutex_;
+};
+
+}  // namespace driftgate::server

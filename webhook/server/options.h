@@ -1,0 +1,47 @@
+#pragma once
+// The flags of `driftgate serve`, parsed and validated before anything starts.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+#include "util/result.h"
+
+namespace driftgate::server {
+
+struct Options {
+  std::filesystem::path policies_dir;
+  std::filesystem::path tls_cert;
+  std::filesystem::path tls_key;
+  std::filesystem::path client_ca;  // empty: no client certificates asked for
+  std::string listen_host = "0.0.0.0";
+  std::uint16_t listen_port = 8443;
+  unsigned threads = 0;  // 0 until parsed; then at least 1
+  std::chrono::nanoseconds reload_interval = std::chrono::seconds(5);
+  std::string audit_log = "-";  // "-" is stdout
+
+  // Limits. Each is a flag and each is named in the error a client gets.
+  std::size_t max_body_bytes = 8u << 20;   // an UPDATE carries object + oldObject, each up to 1.5 MiB in etcd
+  std::size_t max_json_depth = 128;
+  std::size_t max_header_bytes = 16u << 10;
+  std::chrono::nanoseconds header_timeout = std::chrono::seconds(10);  // TLS handshake and request head
+  std::chrono::nanoseconds body_timeout = std::chrono::seconds(30);    // request body, and writing the response
+  std::chrono::nanoseconds idle_timeout = std::chrono::seconds(90);    // keep-alive wait for the next request
+  std::size_t max_connections = 10'000;
+  std::chrono::nanoseconds shutdown_grace = std::chrono::seconds(25);  // below the Pod's default 30 s terminationGracePeriod
+};
+
+// What parse_options found: options to run with, a request for help, or an error.
+struct ParsedOptions {
+  Options options;
+  bool help = false;
+};
+
+// argv[0] is "serve". Errors name the flag and what was expected.
+Result<ParsedOptions> parse_options(int argc, char** argv);
+
+// The --help text: every flag with its default.
+std::string usage_text();
+
+}  // namespace driftgate::server

@@ -1,0 +1,135 @@
+#include "server/reloader.h"
+
+#include "audit/audit.h"
+#include "policy/loader.h"
+#include "server/content_hash.h"
+#include "server/json_text.h"
+
+namespace driftgate::server {
+namespace {
+
+TimePoint now() { return std::chrono::time_point_cast<std::chrono::nanoseconds>(Clock::now()); }
+
+std::int64_t unix_seconds(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+}  // namespace
+
+Reloader::Reloader(const Options& options, PolicyStore& policies, TlsContextStore& tls, Metrics& metrics,
+                   AuditSink& audit)
+    : options_(options),
+      tls_files_{options.tls_cert, options.tls_key, options.client_ca},
+      policies_(policies),
+      tls_(tls),
+      metrics_(metrics),
+      audit_(audit) {}
+
+void Reloader::log(std::string_view level, std::string_view event, std::string_view message,
+                   std::string_view fields) {
+  audit_.write_line(audit::event_line(now(), level, event, message, fields));
+}
+
+Result<std::uint64_t> Reloader::load_initial_certificate() {
+  auto material = read_tls_material(tls_files_);
+  if (!material) return Error{material.error()};
+  auto built = build_tls_context(*material, tls_files_);
+  if (!built) return Error{built.error()};
+  metrics_.certificate_loaded(built->not_after_unix, false);
+  std::string fields = json_field("subject", built->subject) + "," +
+                       json_field("notAfter", format_rfc3339(TimePoint(std::chrono::seconds(built->not_after_unix))));
+  tls_.install(std::move(*built), material->fingerprint, now());
+  log("info", "certificate_loaded", "serving certificate loaded", fields);
+  return material->fingerprint;
+}
+
+void Reloader::reload_policies() {
+  const std::string directory = options_.policies_dir.string();
+  auto fail = [&](const std::string& error) {
+    metrics_.policy_reload_failed();
+    auto attempts = policies_.record_failure(error, now());
+    log("error", "policy_reload_failed",
+        have_policies_ ? "policy set not loaded; the previous set keeps serving: " + error
+                       : "policy set not loaded; not ready: " + error,
+        json_field("directory", directory) + "," + json_field("failedAttempts", attempts));
+  };
+
+  auto files = policy::read_policy_files(options_.policies_dir);
+  if (!files) return fail(files.error());
+  ContentHash hash;
+  for (const auto& file : *files) {
+    hash.add(file.path);
+    hash.add(file.text);
+  }
+  if (have_policies_ && hash.value() == serving_policy_fingerprint_) {
+    // Unchanged, or a broken edit was reverted: what is on disk is what serves.
+    if (policies_.status().failed_attempts > 0) {
+      policies_.clear_failure();
+      log("info", "policy_reload_recovered", "policy files are back to the serving set", json_field("directory", directory));
+    }
+    return;
+  }
+
+  auto loaded = policy::load_sources(*files);
+  if (!loaded.ok()) return fail(loaded.error_text());
+  std::size_t count = loaded.set->policies().size();
+  std::string summary = std::to_string(count) + " policies from " + std::to_string(files->size()) + " files in " + directory;
+  TimePoint loaded_at = now();
+  auto generation = policies_.install(loaded.set, summary, loaded_at);
+  serving_policy_fingerprint_ = hash.value();
+  have_policies_ = true;
+  metrics_.policy_reload_succeeded(generation, count, unix_seconds(loaded_at));
+  log("info", "policies_loaded", summary,
+      json_field("directory", directory) + "," + json_field("generation", generation) + "," +
+          json_field("policies", count) + "," + json_field("files", files->size()));
+}
+
+void Reloader::reload_certificate() {
+  auto fail = [&](const std::string& error) {
+    metrics_.certificate_reload_failed();
+    auto attempts = tls_.record_failure(error, now());
+    log("error", "certificate_reload_failed", "certificate not reloaded; the previous one keeps serving: " + error,
+        json_field("certificate", tls_files_.certificate.string()) + "," + json_field("failedAttempts", attempts));
+  };
+  auto material = read_tls_material(tls_files_);
+  if (!material) return fail(material.error());
+  if (material->fingerprint == tls_.fingerprint()) {
+    if (tls_.status().failed_attempts > 0) {
+      tls_.clear_failure();
+      log("info", "certificate_reload_recovered", "certificate files are back to the serving certificate", "");
+    }
+    return;
+  }
+  auto built = build_tls_context(*material, tls_files_);
+  if (!built) return fail(built.error());
+  metrics_.certificate_loaded(built->not_after_unix, true);
+  std::string fields = json_field("subject", built->subject) + "," +
+                       json_field("notAfter", format_rfc3339(TimePoint(std::chrono::seconds(built->not_after_unix))));
+  tls_.install(std::move(*built), material->fingerprint, now());
+  log("info", "certificate_reloaded", "new connections use the new certificate; open ones keep theirs", fields);
+}
+
+void Reloader::start() {
+  thread_ = std::jthread([this](std::stop_token stop) { run(stop); });
+}
+
+void Reloader::stop() {
+  if (!thread_.joinable()) return;
+  thread_.request_stop();
+  wake_.notify_all();
+  thread_.join();
+}
+
+void Reloader::run(std::stop_token stop) {
+  while (!stop.stop_requested()) {
+    {
+      std::unique_lock lock(wake_mutex_);
+      // Returns early only when stop is requested.
+      if (wake_.wait_for(lock, stop, options_.reload_interval, [] { return false; }) || stop.stop_requested()) return;
+    }
+    reload_certificate();
+    reload_policies();
+  }
+}
+
+}  // namespace driftgate::server

@@ -1,0 +1,169 @@
+#include "server/router.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "admission/handle.h"
+#include "server/json_text.h"
+
+namespace driftgate::server {
+namespace {
+
+TimePoint now() { return std::chrono::time_point_cast<std::chrono::nanoseconds>(Clock::now()); }
+
+bool iequals(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+         });
+}
+
+std::string_view trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+// "application/json" with or without parameters ("; charset=utf-8").
+bool is_json_media_type(std::string_view content_type) {
+  return iequals(trim(content_type.substr(0, content_type.find(';'))), "application/json");
+}
+
+std::string_view query_of(std::string_view target) {
+  auto q = target.find('?');
+  return q == std::string_view::npos ? std::string_view{} : target.substr(q + 1);
+}
+
+// `verbose`, `verbose=1`, `a=b&verbose`: Kubernetes-style health endpoints
+// accept the bare key.
+bool has_query_key(std::string_view query, std::string_view key) {
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view item = query.substr(0, amp);
+    if (item.substr(0, item.find('=')) == key) return true;
+    if (amp == std::string_view::npos) break;
+    query.remove_prefix(amp + 1);
+  }
+  return false;
+}
+
+Response json_response(int status, std::string body, Route route) {
+  Response response;
+  response.status = status;
+  response.body = std::move(body);
+  response.route = route;
+  return response;
+}
+
+Response text_response(int status, std::string body, Route route) {
+  Response response = json_response(status, std::move(body), route);
+  response.content_type = "text/plain; charset=utf-8";
+  return response;
+}
+
+std::string source_status_json(const SourceStatus& status) {
+  std::string out = "{\"generation\":" + std::to_string(status.generation);
+  if (!status.summary.empty()) out += "," + json_field("serving", status.summary);
+  if (status.loaded_at) out += "," + json_field("loadedAt", format_rfc3339(*status.loaded_at));
+  out += ",\"lastError\":" + (status.last_error.empty() ? std::string("null") : json_string(status.last_error));
+  if (status.last_error_at) out += "," + json_field("lastErrorAt", format_rfc3339(*status.last_error_at));
+  out += "," + json_field("failedAttempts", status.failed_attempts) + "}";
+  return out;
+}
+
+}  // namespace
+
+Route Router::route_of(std::string_view target) {
+  // The API server appends ?timeout=10s: only the path decides the route.
+  std::string_view path = target.substr(0, target.find('?'));
+  if (path == "/validate") return Route::Validate;
+  if (path == "/mutate") return Route::Mutate;
+  if (path == "/healthz") return Route::Healthz;
+  if (path == "/readyz") return Route::Readyz;
+  if (path == "/metrics") return Route::Metrics;
+  return Route::Unknown;
+}
+
+std::optional<Response> Router::check_head(const RequestHead& head) const {
+  Route route = route_of(head.target);
+  if (route == Route::Unknown) {
+    std::string path(head.target.substr(0, head.target.find('?')));
+    return json_response(404,
+                         json_error_body("no such endpoint: " + path +
+                                         " (endpoints: POST /validate, POST /mutate, GET /healthz, GET /readyz, GET /metrics)"),
+                         route);
+  }
+  bool is_admission = route == Route::Validate || route == Route::Mutate;
+  std::string_view expected = is_admission ? "POST" : "GET";
+  if (head.method != expected) {
+    Response response = json_response(
+        405, json_error_body("method " + std::string(head.method) + " not allowed on /" +
+                             std::string(route_label(route)) + "; use " + std::string(expected)),
+        route);
+    response.allow = std::string(expected);
+    return response;
+  }
+  if (!is_admission) return std::nullopt;
+  if (!is_json_media_type(head.content_type)) {
+    return json_response(415,
+                         json_error_body("Content-Type must be application/json, got \"" +
+                                         std::string(head.content_type) + "\""),
+                         route);
+  }
+  if (head.content_length && *head.content_length > options_.max_body_bytes) return body_too_large(route);
+  return std::nullopt;
+}
+
+Response Router::body_too_large(Route route) const {
+  return json_response(413,
+                       json_error_body("request body exceeds the limit of " + std::to_string(options_.max_body_bytes) +
+                                       " bytes (--max-body-bytes)"),
+                       route);
+}
+
+Response Router::handle(const RequestHead& head, std::string_view body) const {
+  Route route = route_of(head.target);
+  switch (route) {
+    case Route::Validate:
+    case Route::Mutate: return review(route, body);
+    case Route::Healthz: return text_response(200, "ok\n", route);
+    case Route::Readyz: return readiness(head.target);
+    case Route::Metrics: {
+      Response response = text_response(200, metrics_.render(), route);
+      response.content_type = "text/plain; version=0.0.4; charset=utf-8";
+      return response;
+    }
+    case Route::Unknown: break;
+  }
+  return *check_head(head);  // unreachable for a head that passed check_head(); answers 404 anyway
+}
+
+Response Router::review(Route route, std::string_view body) const {
+  std::shared_ptr<const policy::PolicySet> set = policies_.current();  // this request keeps this set
+  if (!set) {
+    return json_response(503, json_error_body("no valid policy set loaded yet; see /readyz?verbose"), route);
+  }
+  auto started = std::chrono::steady_clock::now();
+  admission::Limits limits;
+  limits.max_depth = options_.max_json_depth;
+  auto endpoint = route == Route::Mutate ? engine::Endpoint::Mutate : engine::Endpoint::Validate;
+  admission::Outcome outcome = admission::handle(body, endpoint, *set, now(), limits);
+  if (!outcome.audit_line.empty()) audit_.write_line(outcome.audit_line);
+  metrics_.observe_admission(route, std::chrono::steady_clock::now() - started,
+                             outcome.http_status == 200 ? &outcome.decision : nullptr);
+  if (outcome.http_status != 200 && outcome.body.empty()) outcome.body = json_error_body(outcome.error);
+  return json_response(outcome.http_status, std::move(outcome.body), route);
+}
+
+Response Router::readiness(std::string_view target) const {
+  bool ready = policies_.current() != nullptr;
+  if (!has_query_key(query_of(target), "verbose")) {
+    return ready ? text_response(200, "ok\n", Route::Readyz)
+                 : text_response(503, "not ready: no valid policy set loaded\n", Route::Readyz);
+  }
+  std::string body = std::string("{\"ready\":") + (ready ? "true" : "false") +
+                     ",\"policies\":" + source_status_json(policies_.status()) +
+                     ",\"certificate\":" + source_status_json(tls_.status()) + "}\n";
+  return json_response(ready ? 200 : 503, std::move(body), Route::Readyz);
+}
+
+}  // namespace driftgate::server

@@ -1,0 +1,181 @@
+#include "server/serve_command.h"
+
+#include <csignal>
+#include <iostream>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "audit/audit.h"
+#include "server/audit_sink.h"
+#include "server/json_text.h"
+#include "server/listener.h"
+#include "server/metrics.h"
+#include "server/options.h"
+#include "server/policy_store.h"
+#include "server/reloader.h"
+#include "server/router.h"
+#include "server/session.h"
+#include "server/tls_context.h"
+
+namespace driftgate::server {
+namespace {
+
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+constexpr int kExitOk = 0;
+constexpr int kExitUsage = 2;
+// How often a shutdown checks whether every connection has finished.
+constexpr std::chrono::milliseconds kDrainPollInterval{20};
+
+TimePoint now() { return std::chrono::time_point_cast<std::chrono::nanoseconds>(Clock::now()); }
+
+Result<tcp::endpoint> resolve_listen_address(const Options& options) {
+  boost::system::error_code ec;
+  auto address = net::ip::make_address(options.listen_host, ec);
+  if (!ec) return tcp::endpoint(address, options.listen_port);
+  // A host name such as "localhost": take its first address.
+  net::io_context io;
+  tcp::resolver resolver(io);
+  auto results = resolver.resolve(options.listen_host, std::to_string(options.listen_port),
+                                  tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty())
+    return Error{"--listen " + options.listen_host + ": cannot resolve: " + (ec ? ec.message() : "no address")};
+  return results.begin()->endpoint();
+}
+
+// Stops accepting, lets open requests finish, and stops the io threads once
+// every connection is gone or the grace period is over.
+class GracefulShutdown {
+ public:
+  GracefulShutdown(net::io_context& io, Listener& listener, ConnectionRegistry& connections, AuditSink& audit,
+                   std::chrono::nanoseconds grace)
+      : io_(io), listener_(listener), connections_(connections), audit_(audit), grace_(grace), poll_(io) {}
+
+  void begin(int signal_number) {
+    if (started_) {
+      // A second signal: the operator wants out now.
+      audit_.write_line(audit::event_line(now(), "warn", "shutdown_forced", "second signal; stopping at once", ""));
+      io_.stop();
+      return;
+    }
+    started_ = true;
+    deadline_ = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(grace_);
+    audit_.write_line(audit::event_line(now(), "info", "shutdown_started",
+                                        "stopped accepting; finishing in-flight requests",
+                                        json_field("signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM") + "," +
+                                            json_field("openConnections", connections_.size()) + "," +
+                                            json_field("grace", format_duration(grace_))));
+    listener_.stop();
+    connections_.shutdown_all();
+    poll();
+  }
+
+ private:
+  void poll() {
+    std::size_t open = connections_.size();
+    if (open == 0) return io_.stop();
+    if (std::chrono::steady_clock::now() >= deadline_) {
+      audit_.write_line(audit::event_line(now(), "warn", "shutdown_grace_expired",
+                                          "grace period over; closing the remaining connections",
+                                          json_field("openConnections", open)));
+      return io_.stop();
+    }
+    poll_.expires_after(kDrainPollInterval);
+    poll_.async_wait([this](boost::system::error_code ec) {
+      if (!ec) poll();
+    });
+  }
+
+  net::io_context& io_;
+  Listener& listener_;
+  ConnectionRegistry& connections_;
+  AuditSink& audit_;
+  std::chrono::nanoseconds grace_;
+  net::steady_timer poll_;
+  bool started_ = false;
+  std::chrono::steady_clock::time_point deadline_;
+};
+
+}  // namespace
+
+int serve_command(int argc, char** argv) {
+  auto parsed = parse_options(argc, argv);
+  if (!parsed) {
+    std::cerr << "driftgate serve: " << parsed.error() << "\n";
+    return kExitUsage;
+  }
+  if (parsed->help) {
+    std::cout << usage_text();
+    return kExitOk;
+  }
+  const Options& options = parsed->options;
+
+  // A closed stdout pipe (audit reader gone) must be a write error, not a
+  // silent death by SIGPIPE.
+  std::signal(SIGPIPE, SIG_IGN);
+
+  auto audit = AuditSink::open(options.audit_log);
+  if (!audit) {
+    std::cerr << "driftgate serve: " << audit.error() << "\n";
+    return kExitUsage;
+  }
+  AuditSink& sink = **audit;
+  auto fatal = [&](const std::string& message) {
+    sink.write_line(audit::event_line(now(), "error", "startup_failed", message, ""));
+    std::cerr << "driftgate serve: " << message << "\n";
+    return kExitUsage;
+  };
+
+  Metrics metrics;
+  PolicyStore policies;
+  TlsContextStore tls;
+  Reloader reloader(options, policies, tls, metrics, sink);
+  if (auto loaded = reloader.load_initial_certificate(); !loaded) return fatal(loaded.error());
+  reloader.load_policies_now();  // a broken set is logged; the server starts unready and keeps trying
+
+  auto endpoint = resolve_listen_address(options);
+  if (!endpoint) return fatal(endpoint.error());
+
+  Router router(options, metrics, policies, tls, sink);
+  ConnectionRegistry connections;
+  SessionContext context{options, metrics, router, connections};
+  net::io_context io(static_cast<int>(options.threads));
+  auto listener = Listener::open(io, *endpoint, tls, context);
+  if (!listener) return fatal(listener.error());
+
+  GracefulShutdown shutdown(io, **listener, connections, sink, options.shutdown_grace);
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int number) {
+    if (ec) return;
+    shutdown.begin(number);
+    signals.async_wait(on_signal);
+  };
+  signals.async_wait(on_signal);
+
+  (*listener)->start();
+  reloader.start();
+  auto bound = (*listener)->local_endpoint();
+  std::string address = bound.address().is_v6() ? "[" + bound.address().to_string() + "]" : bound.address().to_string();
+  address += ":" + std::to_string(bound.port());
+  sink.write_line(audit::event_line(
+      now(), "info", "listening", "driftgate serving https://" + address,
+      json_field("address", address) + "," + json_field("threads", options.threads) + "," +
+          json_field("policyGeneration", policies.status().generation) + "," +
+          json_field("clientCertificates", options.client_ca.empty() ? "not requested" : "required")));
+
+  std::vector<std::jthread> workers;
+  for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back([&io] { io.run(); });
+  io.run();
+  for (auto& worker : workers) worker.join();
+  reloader.stop();
+  sink.write_line(audit::event_line(now(), "info", "stopped", "driftgate stopped", ""));
+  return kExitOk;
+}
+
+}  // namespace driftgate::server
