@@ -70,17 +70,39 @@ std::string source_status_json(const SourceStatus& status) {
   return out;
 }
 
+// A group name as webhook-config writes it ("all", "x-<hash>"): short, and
+// nothing that could be another path segment.
+bool is_group_name(std::string_view name) {
+  return !name.empty() && name.size() <= 63 && std::all_of(name.begin(), name.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+  });
+}
+
+// "/validate" or "/validate/<group>" for prefix "/validate".
+bool is_admission_path(std::string_view path, std::string_view prefix) {
+  if (!path.starts_with(prefix)) return false;
+  std::string_view rest = path.substr(prefix.size());
+  return rest.empty() || (rest.front() == '/' && is_group_name(rest.substr(1)));
+}
+
 }  // namespace
 
 Route Router::route_of(std::string_view target) {
   // The API server appends ?timeout=10s: only the path decides the route.
   std::string_view path = target.substr(0, target.find('?'));
-  if (path == "/validate") return Route::Validate;
-  if (path == "/mutate") return Route::Mutate;
+  if (is_admission_path(path, "/validate")) return Route::Validate;
+  if (is_admission_path(path, "/mutate")) return Route::Mutate;
   if (path == "/healthz") return Route::Healthz;
   if (path == "/readyz") return Route::Readyz;
   if (path == "/metrics") return Route::Metrics;
   return Route::Unknown;
+}
+
+std::string_view Router::webhook_group_of(std::string_view target) {
+  std::string_view path = target.substr(0, target.find('?'));
+  for (std::string_view prefix : {"/validate/", "/mutate/"})
+    if (path.starts_with(prefix)) return path.substr(prefix.size());
+  return {};
 }
 
 std::optional<Response> Router::check_head(const RequestHead& head) const {
@@ -89,7 +111,7 @@ std::optional<Response> Router::check_head(const RequestHead& head) const {
     std::string path(head.target.substr(0, head.target.find('?')));
     return json_response(404,
                          json_error_body("no such endpoint: " + path +
-                                         " (endpoints: POST /validate, POST /mutate, GET /healthz, GET /readyz, GET /metrics)"),
+                                         " (endpoints: POST /validate[/GROUP], POST /mutate[/GROUP], GET /healthz, GET /readyz, GET /metrics)"),
                          route);
   }
   bool is_admission = route == Route::Validate || route == Route::Mutate;
@@ -124,7 +146,7 @@ Response Router::handle(const RequestHead& head, std::string_view body) const {
   Route route = route_of(head.target);
   switch (route) {
     case Route::Validate:
-    case Route::Mutate: return review(route, body);
+    case Route::Mutate: return review(route, webhook_group_of(head.target), body);
     case Route::Healthz: return text_response(200, "ok\n", route);
     case Route::Readyz: return readiness(head.target);
     case Route::Metrics: {
@@ -137,7 +159,7 @@ Response Router::handle(const RequestHead& head, std::string_view body) const {
   return *check_head(head);  // unreachable for a head that passed check_head(); answers 404 anyway
 }
 
-Response Router::review(Route route, std::string_view body) const {
+Response Router::review(Route route, std::string_view group, std::string_view body) const {
   std::shared_ptr<const policy::PolicySet> set = policies_.current();  // this request keeps this set
   if (!set) {
     return json_response(503, json_error_body("no valid policy set loaded yet; see /readyz?verbose"), route);
@@ -146,7 +168,7 @@ Response Router::review(Route route, std::string_view body) const {
   admission::Limits limits;
   limits.max_depth = options_.max_json_depth;
   auto endpoint = route == Route::Mutate ? engine::Endpoint::Mutate : engine::Endpoint::Validate;
-  admission::Outcome outcome = admission::handle(body, endpoint, *set, now(), limits);
+  admission::Outcome outcome = admission::handle(body, endpoint, *set, now(), limits, group);
   if (!outcome.audit_line.empty()) audit_.write_line(outcome.audit_line);
   metrics_.observe_admission(route, std::chrono::steady_clock::now() - started,
                              outcome.http_status == 200 ? &outcome.decision : nullptr);

@@ -37,6 +37,9 @@ class Router {
       : options_(options), metrics_(metrics), policies_(policies), tls_(tls), audit_(audit) {}
 
   static Route route_of(std::string_view target);
+  // "x-3f2a" for /validate/x-3f2a; "" for /validate. The webhook group narrows
+  // evaluation to the policies `driftgate webhook-config` registered there.
+  static std::string_view webhook_group_of(std::string_view target);
 
   // What the head alone decides: 404, 405, 415, or 413 for a declared length
   // over the limit. nullopt: read the body and call handle().
@@ -49,7 +52,7 @@ class Router {
   Response body_too_large(Route route) const;
 
  private:
-  Response review(Route route, std::string_view body) const;
+  Response review(Route route, std::string_view group, std::string_view body) const;
   Response readiness(std::string_view target) const;
 
   const Options& options_;

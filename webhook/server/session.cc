@@ -153,6 +153,10 @@ void Session::on_header(beast::error_code ec, std::size_t) {
                                         " bytes (--max-header-bytes)"),
                 After::DrainAndClose);
   }
+  if (ec == http::error::body_limit) {
+    // The parser compares Content-Length with the limit as soon as the head is complete.
+    return send(context_.router.body_too_large(Router::route_of(parser_->get().target())), After::DrainAndClose);
+  }
   if (ec && is_disconnect(ec)) return;
   if (ec) return send(error_response(400, "malformed HTTP request: " + ec.message()), After::DrainAndClose);
 
