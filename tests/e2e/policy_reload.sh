@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# Editing a policy takes effect without a restart; a broken edit keeps the last
+# good set serving and is loud: an error line on every attempt, the reload-error
+# metric, and /readyz?verbose; fixing it recovers.
+source "$(dirname "$0")/lib.sh"
+F=$E2E_FIXTURES
+POLICIES=$E2E_WORK/policies
+cp -r "$F/policies" "$POLICIES"
+start_server --reload-interval 300ms
+
+out=$(post_json /validate "$F/configmap-kubectl-edit.json")
+assert_contains "Enforce mode denies" "$(body_of "$out")" '"allowed":false'
+
+# Edit: Enforce -> Warn. The same request is now allowed with a warning.
+sed -i 's/mode: Enforce/mode: Warn/' "$POLICIES/gitops-guard.yaml"
+wait_until 10 "generation 2" grep -q '"event":"policies_loaded".*"generation":2' "$AUDIT_LOG"
+out=$(post_json /validate "$F/configmap-kubectl-edit.json")
+assert_contains "edited policy serves without a restart: allowed" "$(body_of "$out")" '"allowed":true'
+assert_contains "edited policy serves without a restart: warning" "$(body_of "$out")" '"warnings":['
+assert_eq "generation metric" 2 "$(metric driftgate_policy_generation)"
+
+# Break it: an unknown field. The Warn set keeps serving.
+sed -i 's/mode: Warn/mode: Warn\n  nonsense: true/' "$POLICIES/gitops-guard.yaml"
+wait_until 10 "two failed attempts logged" bash -c "[[ \$(grep -c '\"event\":\"policy_reload_failed\"' '$AUDIT_LOG') -ge 2 ]]"
+pass "an error line on every failed attempt"
+assert_contains "the error line is error level" "$(grep policy_reload_failed "$AUDIT_LOG" | head -n 1)" '"level":"error"'
+assert_contains "the error line names file and line" "$(grep policy_reload_failed "$AUDIT_LOG" | head -n 1)" 'gitops-guard.yaml:'
+out=$(post_json /validate "$F/configmap-kubectl-edit.json")
+assert_contains "last good set keeps serving" "$(body_of "$out")" '"allowed":true'
+verbose=$(dg_curl "$URL/readyz?verbose")
+assert_eq "still ready while the last good set serves" 200 "$(status_of "$verbose")"
+assert_contains "/readyz?verbose names the serving generation" "$verbose" '"generation":2'
+assert_contains "/readyz?verbose shows the reload error" "$verbose" 'nonsense'
+errors=$(metric driftgate_policy_reload_errors_total)
+[[ $errors -ge 2 ]] || fail "reload errors metric should count each attempt, got '$errors'"
+pass "reload errors metric ($errors)"
+assert_eq "generation unchanged by a broken reload" 2 "$(metric driftgate_policy_generation)"
+
+# Fix it: back to Enforce, a new generation, the error clears.
+sed -i '/nonsense: true/d; s/mode: Warn/mode: Enforce/' "$POLICIES/gitops-guard.yaml"
+wait_until 10 "generation 3" grep -q '"event":"policies_loaded".*"generation":3' "$AUDIT_LOG"
+out=$(post_json /validate "$F/configmap-kubectl-edit.json")
+assert_contains "fixed policy denies again" "$(body_of "$out")" '"allowed":false'
+assert_contains "/readyz?verbose error cleared" "$(dg_curl "$URL/readyz?verbose")" '"lastError":null'
+stop_server
+
+# A server started on a broken set is alive but not ready, and becomes ready
+# when the set is fixed.
+echo 'kind: Policy
+apiVersion: driftgate.dev/v1alpha1
+metadata: {name: [broken' >"$POLICIES/broken.yaml"
+start_server --reload-interval 300ms
+assert_eq "healthz answers while unready" 200 "$(status_of "$(dg_curl "$URL/healthz")")"
+assert_eq "readyz is 503 before a valid set is loaded" 503 "$(status_of "$(dg_curl "$URL/readyz")")"
+out=$(post_json /validate "$F/configmap-kubectl-edit.json")
+assert_eq "reviews are refused with 503 until a set is loaded" 503 "$(status_of "$out")"
+rm "$POLICIES/broken.yaml"
+wait_until 10 "ready after the fix" bash -c "curl -sf --max-time 2 --cacert '$E2E_CERTS/ca.crt' '$URL/readyz'"
+pass "ready once a valid set is loaded"
+stop_server
