@@ -14,6 +14,7 @@ set -euo pipefail
 
 dir=${1:-"$(cd "$(dirname "$0")" && pwd)/dev"}
 mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
 cd "$dir"
 
 files=(ca.crt ca.key tls.crt tls.key client.crt client.key)

@@ -2,7 +2,6 @@
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/strand.hpp>
 
 namespace driftgate::server {
 namespace {
@@ -17,10 +16,10 @@ constexpr std::chrono::milliseconds kAcceptRetryDelay{100};
 
 }  // namespace
 
-Listener::Listener(net::io_context& io, const TlsContextStore& tls, SessionContext& context)
-    : io_(io), acceptor_(net::make_strand(io)), retry_timer_(acceptor_.get_executor()), tls_(tls), context_(context) {}
+Listener::Listener(IoPool& io, const TlsContextStore& tls, SessionContext& context)
+    : io_(io), acceptor_(io.main()), retry_timer_(acceptor_.get_executor()), tls_(tls), context_(context) {}
 
-Result<std::shared_ptr<Listener>> Listener::open(net::io_context& io, const tcp::endpoint& endpoint,
+Result<std::shared_ptr<Listener>> Listener::open(IoPool& io, const tcp::endpoint& endpoint,
                                                  const TlsContextStore& tls, SessionContext& context) {
   auto listener = std::make_shared<Listener>(io, tls, context);
   beast::error_code ec;
@@ -54,9 +53,9 @@ void Listener::stop() {
 }
 
 void Listener::accept() {
-  // Each connection gets its own strand, so sessions run in parallel on the
-  // io threads while each one's steps stay sequential.
-  acceptor_.async_accept(net::make_strand(io_), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+  // Each connection lives on one io thread's context, so its steps run in
+  // order on that thread and different connections run in parallel.
+  acceptor_.async_accept(io_.next(), beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
 }
 
 void Listener::on_accept(beast::error_code ec, tcp::socket socket) {

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <memory>
 
+#include "server/io_pool.h"
 #include "server/session.h"
 #include "server/tls_context.h"
 
@@ -14,7 +15,7 @@ namespace driftgate::server {
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
   // Binds and listens; the error names the address.
-  static Result<std::shared_ptr<Listener>> open(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
+  static Result<std::shared_ptr<Listener>> open(IoPool& io, const boost::asio::ip::tcp::endpoint& endpoint,
                                                 const TlsContextStore& tls, SessionContext& context);
 
   void start();
@@ -22,13 +23,13 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void stop();
   boost::asio::ip::tcp::endpoint local_endpoint() const { return local_endpoint_; }
 
-  Listener(boost::asio::io_context& io, const TlsContextStore& tls, SessionContext& context);
+  Listener(IoPool& io, const TlsContextStore& tls, SessionContext& context);
 
  private:
   void accept();
   void on_accept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket);
 
-  boost::asio::io_context& io_;
+  IoPool& io_;
   boost::asio::ip::tcp::acceptor acceptor_;
   boost::asio::steady_timer retry_timer_;
   boost::asio::ip::tcp::endpoint local_endpoint_;

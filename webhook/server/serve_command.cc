@@ -5,7 +5,6 @@
 #include <thread>
 #include <vector>
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -13,6 +12,7 @@
 #include "audit/audit.h"
 #include "server/audit_sink.h"
 #include "server/json_text.h"
+#include "server/io_pool.h"
 #include "server/listener.h"
 #include "server/metrics.h"
 #include "server/options.h"
@@ -53,9 +53,9 @@ Result<tcp::endpoint> resolve_listen_address(const Options& options) {
 // every connection is gone or the grace period is over.
 class GracefulShutdown {
  public:
-  GracefulShutdown(net::io_context& io, Listener& listener, ConnectionRegistry& connections, AuditSink& audit,
+  GracefulShutdown(IoPool& io, Listener& listener, ConnectionRegistry& connections, AuditSink& audit,
                    std::chrono::nanoseconds grace)
-      : io_(io), listener_(listener), connections_(connections), audit_(audit), grace_(grace), poll_(io) {}
+      : io_(io), listener_(listener), connections_(connections), audit_(audit), grace_(grace), poll_(io.main()) {}
 
   void begin(int signal_number) {
     if (started_) {
@@ -92,7 +92,7 @@ class GracefulShutdown {
     });
   }
 
-  net::io_context& io_;
+  IoPool& io_;
   Listener& listener_;
   ConnectionRegistry& connections_;
   AuditSink& audit_;
@@ -145,12 +145,12 @@ int serve_command(int argc, char** argv) {
   Router router(options, metrics, policies, tls, sink);
   ConnectionRegistry connections;
   SessionContext context{options, metrics, router, connections};
-  net::io_context io(static_cast<int>(options.threads));
+  IoPool io(options.threads);
   auto listener = Listener::open(io, *endpoint, tls, context);
   if (!listener) return fatal(listener.error());
 
   GracefulShutdown shutdown(io, **listener, connections, sink, options.shutdown_grace);
-  net::signal_set signals(io, SIGINT, SIGTERM);
+  net::signal_set signals(io.main(), SIGINT, SIGTERM);
   std::function<void(boost::system::error_code, int)> on_signal = [&](boost::system::error_code ec, int number) {
     if (ec) return;
     shutdown.begin(number);
@@ -169,10 +169,7 @@ int serve_command(int argc, char** argv) {
           json_field("policyGeneration", policies.status().generation) + "," +
           json_field("clientCertificates", options.client_ca.empty() ? "not requested" : "required")));
 
-  std::vector<std::jthread> workers;
-  for (unsigned i = 1; i < options.threads; ++i) workers.emplace_back([&io] { io.run(); });
   io.run();
-  for (auto& worker : workers) worker.join();
   reloader.stop();
   sink.write_line(audit::event_line(now(), "info", "stopped", "driftgate stopped", ""));
   return kExitOk;

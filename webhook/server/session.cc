@@ -80,8 +80,8 @@ Session::~Session() {
 }
 
 void Session::start() {
-  // The socket was accepted onto its own strand; every step of this session
-  // runs there, so its members need no lock.
+  // The socket belongs to one io thread's context; every step of this
+  // session runs on that thread, so its members need no lock.
   net::dispatch(stream_.get_executor(), [self = shared_from_this()] {
     self->state_ = State::Handshake;
     beast::get_lowest_layer(self->stream_).expires_after(self->context_.options.header_timeout);

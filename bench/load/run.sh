@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# HTTPS load test of `driftgate serve`: builds, makes certificates, starts the
+# server with the default policies, and drives it with wrk over TLS keep-alive
+# posting the ~15 KB Deployment UPDATE review at 32 and 256 connections; then
+# measures new TLS handshakes per second (one request per connection).
+# Reports throughput, p50/p99 latency and the server's peak RSS (VmHWM).
+#
+# Usage: bench/load/run.sh            (env: BUILD_DIR=build-bench DURATION=20s
+#                                      SERVER_THREADS=2 WRK_THREADS=2 PORT=18443)
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$repo"
+build_dir=${BUILD_DIR:-build-bench}
+duration=${DURATION:-20s}
+server_threads=${SERVER_THREADS:-2}
+wrk_threads=${WRK_THREADS:-2}
+port=${PORT:-18443}
+work=$build_dir/bench-load
+mkdir -p "$work"
+
+command -v wrk >/dev/null || scripts/install-deps.sh
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDRIFTGATE_BUILD_TESTS=OFF \
+  -DDRIFTGATE_BUILD_BENCH=OFF >/dev/null
+cmake --build "$build_dir" -j2 --target driftgate >/dev/null
+driftgate=$build_dir/webhook/cli/driftgate
+certs/dev-certs.sh "$work/certs" 2>/dev/null
+
+review=$repo/bench/fixtures/deployment-update.json
+if [[ ! -f $review ]]; then
+  review=$work/deployment-update.json
+  bench/load/make-review.sh "$review" 2>/dev/null
+fi
+
+"$driftgate" serve --policies policies --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" \
+  --listen "127.0.0.1:$port" --threads "$server_threads" --audit-log "$work/audit.log" \
+  >"$work/server.out" 2>"$work/server.err" &
+server=$!
+trap 'kill "$server" 2>/dev/null || true' EXIT
+url=https://127.0.0.1:$port
+for _ in $(seq 1 100); do
+  curl -sf --cacert "$work/certs/ca.crt" "$url/readyz" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+# The review must be decided, not refused: a fast 400 would flatter the figures.
+check=$(curl -sS --cacert "$work/certs/ca.crt" -H 'Content-Type: application/json' --data-binary "@$review" \
+  -w ' HTTP %{http_code}' "$url/validate")
+[[ $check == *'"response":'*'HTTP 200' ]] || { echo "run.sh: unexpected answer: ${check:0:300}" >&2; exit 1; }
+
+peak_rss_mib() { awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$server/status"; }
+result_field() { sed -E "s/.*$1=([0-9.]+).*/\\1/" <<<"$2"; }
+
+echo "machine: $(nproc) cores, $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo), $(uname -sr)"
+echo "review: $(basename "$review") ($(stat -c %s "$review") bytes), policies: $(ls policies/*.yaml | wc -l) files"
+echo "server: driftgate serve --threads $server_threads; client: wrk -t$wrk_threads -d$duration (same machine)"
+echo
+echo "| connections | mode | requests/s | p50 | p99 | errors | server peak RSS |"
+echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"
+run() {  # run CONNECTIONS MODE [wrk args]
+  local connections=$1 mode=$2
+  shift 2
+  local out
+  out=$(REVIEW=$review wrk -t"$wrk_threads" -c"$connections" -d"$duration" --timeout 10s -s bench/load/post.lua "$@" \
+    "$url/validate" | grep '^RESULT')
+  printf '| %s | %s | %s | %s ms | %s ms | %s | %s MiB |\n' "$connections" "$mode" \
+    "$(result_field rps "$out")" "$(awk -v us="$(result_field p50_us "$out")" 'BEGIN{printf "%.2f", us / 1000}')" \
+    "$(awk -v us="$(result_field p99_us "$out")" 'BEGIN{printf "%.2f", us / 1000}')" "$(result_field errors "$out")" \
+    "$(peak_rss_mib)"
+}
+run 32 "keep-alive"
+run 256 "keep-alive"
+# Connection: close makes wrk open a new TLS connection (full handshake, no
+# session resumption) for every request: requests/s = new handshakes/s.
+run 32 "new TLS connection per request (handshakes/s)" -H "Connection: close"
+echo
+echo "decisions audited: $(grep -c '"type":"decision"' "$work/audit.log")"
