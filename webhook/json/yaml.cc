@@ -27,11 +27,13 @@ Value resolve_plain_scalar(const std::string& text, Arena& arena) {
   std::int64_t i = 0;
   std::string_view digits = s;
   if (!digits.empty() && digits.front() == '+') digits.remove_prefix(1);
-  if (!digits.empty()) {
+  // One sign, in front only: from_chars would accept the '-' of "+-5" or "0x-1".
+  const bool signed_twice = digits.size() != s.size() && !digits.empty() && digits.front() == '-';
+  if (!digits.empty() && !signed_twice) {
     auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), i);
     if (ec == std::errc() && end == digits.data() + digits.size()) return Value::integer(i);
   }
-  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o')) {
+  if (s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'o') && s[2] != '-') {
     auto [end, ec] = std::from_chars(s.data() + 2, s.data() + s.size(), i, s[1] == 'x' ? 16 : 8);
     if (ec == std::errc() && end == s.data() + s.size()) return Value::integer(i);
   }
@@ -40,7 +42,7 @@ Value resolve_plain_scalar(const std::string& text, Arena& arena) {
   if (is_one_of(text, {"-.inf", "-.Inf", "-.INF"})) return Value::number(-std::numeric_limits<double>::infinity());
   if (is_one_of(text, {".nan", ".NaN", ".NAN"})) return Value::number(std::numeric_limits<double>::quiet_NaN());
   // A float needs a digit and only float characters; from_chars checks the rest.
-  if (s.find_first_of("0123456789") != std::string_view::npos &&
+  if (!signed_twice && s.find_first_of("0123456789") != std::string_view::npos &&
       s.find_first_not_of("0123456789.eE+-") == std::string_view::npos) {
     double d = 0;
     std::string_view f = digits;

@@ -89,8 +89,9 @@ class Parser {
         if (c == '"') break;
         if (c == '\\') {
           if (pos_ >= text_.size()) return fail("unterminated escape in quoted key");
-          c = text_[pos_++];
+          c = text_[pos_];  // not consumed yet, so the error points at the bad escape
           if (c != '"' && c != '\\') return fail("only \\\" and \\\\ are escapes in a quoted key");
+          ++pos_;
         }
         key.push_back(c);
       }

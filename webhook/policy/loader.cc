@@ -66,8 +66,16 @@ class DocumentReader {
       error(n, field, "expected a mapping, found " + describe(n));
       return false;
     }
+    std::vector<std::string> seen;
     for (const auto& kv : n) {
       const std::string& key = kv.first.Scalar();
+      // yaml-cpp keeps both of two equal keys and lookups see the first: the second
+      // would be silently ignored.
+      if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
+        error(kv.first, field, "duplicate field \"" + key + "\"");
+        continue;
+      }
+      seen.push_back(key);
       if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
         std::string expected;
         for (auto a : allowed) expected += (expected.empty() ? "" : ", ") + std::string(a);
@@ -485,7 +493,6 @@ std::optional<Policy> DocumentReader::read_policy(const YAML::Node& doc) {
   Policy policy;
   const YAML::Mark start = doc.Mark();
   policy.source = file_ + ":" + std::to_string(start.line + 1);
-  expect_map(doc, "", {"apiVersion", "kind", "metadata", "spec"});
   const YAML::Node metadata = doc["metadata"];
   if (!metadata) {
     error(doc, "", "missing metadata.name");
@@ -497,6 +504,8 @@ std::optional<Policy> DocumentReader::read_policy(const YAML::Node& doc) {
       policy_ = *name;
     }
   }
+  // After the name, so that errors at the top level name the policy too.
+  expect_map(doc, "", {"apiVersion", "kind", "metadata", "spec"});
   const YAML::Node spec = doc["spec"];
   if (!spec) {
     error(doc, "", "missing spec");
