@@ -172,7 +172,7 @@ Limits (each is named in the error a client receives):
   --max-header-bytes N      request line plus headers (default 16Ki) -> 431
   --header-timeout DUR      TLS handshake and request head, from the first byte (default 10s)
   --body-timeout DUR        reading the request body, and writing the response (default 30s)
-  --idle-timeout DUR        keep-alive connection idle between requests (default 90s)
+  --idle-timeout DUR        keep-alive connection idle between requests (default 120s)
   --max-connections N       concurrent connections; more are closed at once (default 10000)
   --shutdown-grace DUR      on SIGTERM/SIGINT, time for in-flight requests to finish (default 25s)
 

@@ -27,7 +27,9 @@ struct Options {
   std::size_t max_header_bytes = 16u << 10;
   std::chrono::nanoseconds header_timeout = std::chrono::seconds(10);  // TLS handshake and request head
   std::chrono::nanoseconds body_timeout = std::chrono::seconds(30);    // request body, and writing the response
-  std::chrono::nanoseconds idle_timeout = std::chrono::seconds(90);    // keep-alive wait for the next request
+  // Longer than the 90 s IdleConnTimeout of the API server's Go client, so the
+  // client closes an idle connection first and never races a request into our close.
+  std::chrono::nanoseconds idle_timeout = std::chrono::seconds(120);
   std::size_t max_connections = 10'000;
   std::chrono::nanoseconds shutdown_grace = std::chrono::seconds(25);  // below the Pod's default 30 s terminationGracePeriod
 };
