@@ -444,3 +444,55 @@ TEST(WebhookGroupTest, PoliciesExcludingTheSameSubjectsShareAGroupAndTheFilterSe
 
 }  // namespace
 }  // namespace driftgate
+
+namespace driftgate {
+namespace {
+
+// Regression: the default message printed "ClusterRole /view-apps" for
+// cluster-scoped objects; {{object}} prints "name" or "namespace/name".
+TEST(MessageTest, ClusterScopedObjectsAreNamedWithoutALeadingSlash) {
+  auto set = testing::policies(policy_yaml("guard", "  match: {operations: [DELETE]}\n  rules: [{name: f, frozen: {}}]\n"));
+  testing::Documents docs;
+  auto role = docs.yaml("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: view-apps\n"
+                        "  labels: {kustomize.toolkit.fluxcd.io/name: rbac, kustomize.toolkit.fluxcd.io/namespace: flux-system}\n");
+  auto d = engine::evaluate(testing::request(policy::kDelete, json::Value{}, role), *set, kNow);
+  EXPECT_EQ(d.message, "guard/f: ClusterRole view-apps is managed by Flux Kustomization flux-system/rbac; delete it in Git instead");
+}
+
+// Regression: Helm merges YAML merge keys (<<) in values strings; a conflict that
+// only arrives through a merge must still be found.
+TEST(YamlMergeKeyTest, ConflictsArrivingThroughAMergeKeyAreFound) {
+  auto set = testing::policies(policy_yaml("conflicts", R"(
+  rules:
+    - name: argo
+      exclusive: {at: 'spec.source.helm.values|yaml.**', fields: [minAvailable, maxUnavailable]}
+)"));
+  testing::Documents docs;
+  auto app = docs.yaml(R"(
+apiVersion: argoproj.io/v1alpha1
+kind: Application
+metadata: {name: kyverno, namespace: argocd}
+spec:
+  source:
+    helm:
+      values: |
+        base: &b
+          minAvailable: 1
+        pdb:
+          <<: *b
+          maxUnavailable: 1
+        other:
+          <<: [{minAvailable: 2}, {maxUnavailable: 3}]
+          minAvailable: 1
+)");
+  auto d = engine::evaluate(testing::request(policy::kCreate, app, json::Value{}), *set, kNow);
+  ASSERT_EQ(d.violations.size(), 1u) << d.message;
+  EXPECT_EQ(d.violations[0].paths,
+            (std::vector<std::string>{"spec.source.helm.values|yaml.pdb.minAvailable",
+                                      "spec.source.helm.values|yaml.pdb.maxUnavailable",
+                                      "spec.source.helm.values|yaml.other.minAvailable",
+                                      "spec.source.helm.values|yaml.other.maxUnavailable"}));
+}
+
+}  // namespace
+}  // namespace driftgate

@@ -4,10 +4,14 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
 #include <string>
+#include <string_view>
+#include <unordered_set>
+#include <vector>
 
 namespace driftgate::json {
 namespace {
@@ -52,13 +56,19 @@ Value resolve_plain_scalar(const std::string& text, Arena& arena) {
   return Value::string(arena.copy(text));
 }
 
+bool is_merge_key(const YAML::Node& key) { return key.IsScalar() && key.Tag() == "?" && key.Scalar() == "<<"; }
+
 struct Converter {
   Arena& arena;
-  std::size_t max_depth;
+  const YamlLimits& limits;
+  std::size_t nodes = 0;
 
   Result<Value> convert(const YAML::Node& node, std::size_t depth) {
-    if (depth > max_depth)
-      return Error{"YAML nesting is deeper than the limit of " + std::to_string(max_depth) + " levels"};
+    if (depth > limits.max_depth)
+      return Error{"YAML nesting is deeper than the limit of " + std::to_string(limits.max_depth) + " levels"};
+    if (++nodes > limits.max_nodes)
+      return Error{"YAML expands to more than the limit of " + std::to_string(limits.max_nodes) +
+                   " nodes (aliases repeat what they refer to)"};
     switch (node.Type()) {
       case YAML::NodeType::Undefined:
       case YAML::NodeType::Null: return Value{};
@@ -78,27 +88,58 @@ struct Converter {
         }
         return Value::array({items, i});
       }
-      case YAML::NodeType::Map: {
-        std::size_t n = node.size();
-        Member* members = arena.allocate<Member>(n);
-        std::size_t i = 0;
-        for (const auto& kv : node) {
-          if (!kv.first.IsScalar()) return Error{"YAML mapping keys must be scalars"};
-          auto v = convert(kv.second, depth + 1);
-          if (!v) return v;
-          new (&members[i++]) Member{arena.copy(kv.first.Scalar()), *v};
-        }
-        return Value::object({members, i});
-      }
+      case YAML::NodeType::Map: return convert_map(node, depth);
     }
     return Value{};
+  }
+
+  // Explicit keys win over merged ones; among merged maps, earlier ones win
+  // (YAML 1.1 merge key, which Helm's parser applies to values files).
+  Result<Value> convert_map(const YAML::Node& node, std::size_t depth) {
+    std::vector<Member> members;
+    members.reserve(node.size());
+    std::vector<YAML::Node> merges;
+    std::unordered_set<std::string_view> keys;
+    for (const auto& kv : node) {
+      if (!kv.first.IsScalar()) return Error{"YAML mapping keys must be scalars"};
+      if (is_merge_key(kv.first)) {
+        if (kv.second.IsSequence())
+          for (const auto& source : kv.second) merges.push_back(source);
+        else
+          merges.push_back(kv.second);
+        continue;
+      }
+      // Keys are unique (YAML 1.2 requires it; yaml-cpp does not check): with a
+      // repeated key, a path lookup and a `**` walk would see different values
+      // (found by tests/fuzz/yaml_value_fuzz).
+      std::string_view key = arena.copy(kv.first.Scalar());
+      if (!keys.insert(key).second) {
+        return Error{"YAML mapping has a duplicate key \"" + std::string(key) + "\" at line " +
+                     std::to_string(kv.first.Mark().line + 1) + ", column " + std::to_string(kv.first.Mark().column + 1)};
+      }
+      auto v = convert(kv.second, depth + 1);
+      if (!v) return v;
+      members.push_back({key, *v});
+    }
+    for (const YAML::Node& source : merges) {
+      if (!source.IsMap()) return Error{"a YAML merge key (<<) must refer to a mapping or a list of mappings"};
+      auto merged = convert(source, depth + 1);
+      if (!merged) return merged;
+      for (const Member& m : merged->members()) {
+        bool present = std::any_of(members.begin(), members.end(), [&](const Member& e) { return e.key == m.key; });
+        if (!present) members.push_back(m);
+      }
+    }
+    Member* out = arena.allocate<Member>(members.size());
+    std::copy(members.begin(), members.end(), out);
+    return Value::object({out, members.size()});
   }
 };
 
 }  // namespace
 
-Result<Value> from_yaml_node(const YAML::Node& node, Arena& arena, std::size_t max_depth) {
-  return Converter{arena, max_depth}.convert(node, 0);
+Result<Value> from_yaml_node(const YAML::Node& node, Arena& arena, const YamlLimits& limits) {
+  return Converter{arena, limits}.convert(node, 0);
 }
 
 Result<Value> parse_yaml_into(std::string_view text, Arena& arena, const YamlLimits& limits) {
@@ -114,7 +155,7 @@ Result<Value> parse_yaml_into(std::string_view text, Arena& arena, const YamlLim
     return Error{"YAML nesting is deeper than the limit of " + std::to_string(limits.max_depth) + " levels"};
   try {
     YAML::Node node = YAML::Load(std::string(text));
-    return Converter{arena, limits.max_depth}.convert(node, 0);
+    return Converter{arena, limits}.convert(node, 0);
   } catch (const YAML::Exception& e) {
     return Error{"malformed YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
                  std::to_string(e.mark.column + 1) + ": " + e.msg};

@@ -1,6 +1,6 @@
 #pragma once
 // YAML text -> json::Document, resolving plain scalars by the YAML 1.2 core schema
-// (quoted scalars stay strings). Used for `|yaml` paths, YAML AdmissionReviews and
+// (quoted scalars stay strings) and merge keys (`<<: *base`) as Helm does. Used for `|yaml` paths, YAML AdmissionReviews and
 // policy literals. yaml-cpp stays inside yaml.cc.
 #include <string_view>
 
@@ -12,6 +12,9 @@ namespace driftgate::json {
 struct YamlLimits {
   std::size_t max_depth = 128;
   std::size_t max_bytes = 8u << 20;
+  // Aliases can make a small text expand exponentially ("billion laughs"); the
+  // converted document may hold at most this many nodes.
+  std::size_t max_nodes = 1'000'000;
 };
 
 // Parses the first document of the text; an empty text is null.

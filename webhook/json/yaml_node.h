@@ -4,10 +4,11 @@
 #include <yaml-cpp/yaml.h>
 
 #include "json/value.h"
+#include "json/yaml.h"
 #include "util/result.h"
 
 namespace driftgate::json {
 
-Result<Value> from_yaml_node(const YAML::Node& node, Arena& arena, std::size_t max_depth = 128);
+Result<Value> from_yaml_node(const YAML::Node& node, Arena& arena, const YamlLimits& limits = {});
 
 }  // namespace driftgate::json

@@ -6,10 +6,11 @@
 namespace driftgate::policy {
 namespace {
 
-constexpr std::array<std::pair<std::string_view, Variable>, 11> kVariables{{
+constexpr std::array<std::pair<std::string_view, Variable>, 12> kVariables{{
     {"kind", Variable::Kind},
     {"namespace", Variable::Namespace},
     {"name", Variable::Name},
+    {"object", Variable::Object},
     {"operation", Variable::Operation},
     {"user", Variable::User},
     {"paths", Variable::Paths},
@@ -29,7 +30,7 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 std::string_view variable_names() {
-  return "kind, namespace, name, operation, user, paths, owner, now, detail, policy, rule";
+  return "kind, namespace, name, object, operation, user, paths, owner, now, detail, policy, rule";
 }
 
 Result<Template> Template::parse(std::string_view text) {

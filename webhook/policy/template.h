@@ -1,5 +1,5 @@
 #pragma once
-// Message templates: `{{kind}} {{namespace}}/{{name}} is managed by {{owner}}`.
+// Message templates: `{{kind}} {{object}} is managed by {{owner}}`.
 // Parsed at load (unknown variables are load errors), rendered per violation.
 #include <functional>
 #include <string>
@@ -10,7 +10,8 @@
 
 namespace driftgate::policy {
 
-enum class Variable { Kind, Namespace, Name, Operation, User, Paths, Owner, Now, Detail, Policy, Rule };
+// Object is "namespace/name", or "name" for a cluster-scoped object.
+enum class Variable { Kind, Namespace, Name, Object, Operation, User, Paths, Owner, Now, Detail, Policy, Rule };
 
 class Template {
  public:
