@@ -99,7 +99,8 @@ status_of() { tail -n 1 <<<"$1" | sed 's/^HTTP //'; }
 body_of() { sed '$d' <<<"$1"; }
 
 metric() {  # metric NAME_WITH_LABELS: its value, or "" when absent
-  dg_curl "$URL/metrics" | awk -v name="$1" 'index($0, name " ") == 1 { print $NF; exit }'
+  # awk reads to the end: exiting early would fail curl's write under pipefail.
+  dg_curl "$URL/metrics" | awk -v name="$1" 'index($0, name " ") == 1 && !found { print $NF; found = 1 }'
 }
 
 # A raw TLS connection driven by hand, for keep-alive and in-flight tests:

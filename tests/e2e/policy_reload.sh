@@ -23,8 +23,8 @@ assert_eq "generation metric" 2 "$(metric driftgate_policy_generation)"
 sed -i 's/mode: Warn/mode: Warn\n  nonsense: true/' "$POLICIES/gitops-guard.yaml"
 wait_until 10 "two failed attempts logged" bash -c "[[ \$(grep -c '\"event\":\"policy_reload_failed\"' '$AUDIT_LOG') -ge 2 ]]"
 pass "an error line on every failed attempt"
-assert_contains "the error line is error level" "$(grep policy_reload_failed "$AUDIT_LOG" | head -n 1)" '"level":"error"'
-assert_contains "the error line names file and line" "$(grep policy_reload_failed "$AUDIT_LOG" | head -n 1)" 'gitops-guard.yaml:'
+assert_contains "the error line is error level" "$(grep -m 1 policy_reload_failed "$AUDIT_LOG")" '"level":"error"'
+assert_contains "the error line names file and line" "$(grep -m 1 policy_reload_failed "$AUDIT_LOG")" 'gitops-guard.yaml:'
 out=$(post_json /validate "$F/configmap-kubectl-edit.json")
 assert_contains "last good set keeps serving" "$(body_of "$out")" '"allowed":true'
 verbose=$(dg_curl "$URL/readyz?verbose")
