@@ -25,6 +25,11 @@ assert_contains "415 body names the media type" "$(body_of "$out")" 'Content-Typ
 out=$(dg_curl -H 'Content-Type: application/json; charset=utf-8' --data-binary "@$F/configmap-kubectl-edit.json" "$URL/validate")
 assert_eq "application/json with charset is accepted" 200 "$(status_of "$out")"
 
+# curl sends `Expect: 100-continue` for a large body: the refusal comes before the body.
+head -c 2000000 /dev/zero | tr '\0' ' ' >"$E2E_WORK/large.txt"
+out=$(dg_curl -H 'Content-Type: text/plain' --data-binary "@$E2E_WORK/large.txt" "$URL/validate")
+assert_eq "refusal of a large body announced with Expect: 100-continue" 415 "$(status_of "$out")"
+
 head -c 100000 /dev/zero | tr '\0' ' ' >"$E2E_WORK/big.json"
 out=$(post_json /validate "$E2E_WORK/big.json")
 assert_eq "body over --max-body-bytes is 413" 413 "$(status_of "$out")"

@@ -166,9 +166,15 @@ void Session::on_header(beast::error_code ec, std::size_t) {
                       declared_length ? std::optional<std::uint64_t>(*declared_length) : std::nullopt};
   refusal_ = context_.router.check_head(head_);
   if (refusal_ && refusal_->status == 413) return send(std::move(*refusal_), After::DrainAndClose);
+  bool expects_continue = iequals(request[http::field::expect], "100-continue");
+  if (refusal_ && expects_continue) {
+    // The client waits for our go-ahead before sending the body: refuse now,
+    // and close, since the body it announced will never come.
+    return send(std::move(*refusal_), After::Close);
+  }
   // Other refusals (404, 405, 415) still read the body, bounded by the body
   // limit, so the connection stays usable for the next request.
-  if (iequals(request[http::field::expect], "100-continue") && !refusal_) return send_continue();
+  if (expects_continue) return send_continue();
   read_body();
 }
 
