@@ -1,11 +1,17 @@
 -- wrk script: POST one AdmissionReview (path in the REVIEW environment
--- variable) on every request, over the connections wrk keeps alive.
-local path = os.getenv("REVIEW") or "deployment-update.json"
-local file = assert(io.open(path, "rb"), "cannot open " .. path)
-wrk.method = "POST"
-wrk.body = file:read("*a")
-file:close()
-wrk.headers["Content-Type"] = "application/json"
+-- variable) on every request, over the connections wrk keeps alive, and print
+-- a RESULT line that bench/load/run.sh turns into a table row.
+-- REVIEW_METHOD=GET sends bodiless GETs instead (the handshake run).
+if os.getenv("REVIEW_METHOD") == "GET" then
+  wrk.method = "GET"
+else
+  local path = os.getenv("REVIEW") or "deployment-update.json"
+  local file = assert(io.open(path, "rb"), "cannot open " .. path)
+  wrk.method = "POST"
+  wrk.body = file:read("*a")
+  file:close()
+  wrk.headers["Content-Type"] = "application/json"
+end
 
 -- One machine-readable line for run.sh (latency in microseconds). errors
 -- includes non-2xx statuses, so a refused review shows up. No response()
