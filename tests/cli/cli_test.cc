@@ -189,7 +189,10 @@ TEST(WebhookConfigCommand, NarrowsRulesAndSkipsExcludedSubjects) {
   EXPECT_EQ(guard["clientConfig"]["service"]["path"].as<std::string>().rfind("/validate/x-", 0), 0u);
   EXPECT_EQ(guard["rules"][0]["resources"][0].as<std::string>(), "pods");
   EXPECT_EQ(guard["rules"][0]["apiGroups"][0].as<std::string>(), "*");
-  EXPECT_NE(guard["matchConditions"][0]["expression"].as<std::string>().find(
+  const YAML::Node& conditions = guard["matchConditions"];
+  ASSERT_EQ(conditions.size(), 5u) << r.output;
+  EXPECT_EQ(conditions[4]["name"].as<std::string>(), "not-an-excluded-subject");
+  EXPECT_NE(conditions[4]["expression"].as<std::string>().find(
                 "request.userInfo.username.startsWith('system:serviceaccount:flux-system:')"),
             std::string::npos);
   EXPECT_EQ(guard["failurePolicy"].as<std::string>(), "Fail");
@@ -199,7 +202,7 @@ TEST(WebhookConfigCommand, NarrowsRulesAndSkipsExcludedSubjects) {
   // The group for everyone: narrowed to its two kinds, no matchConditions.
   const YAML::Node& fields = webhooks[1];
   EXPECT_EQ(fields["clientConfig"]["service"]["path"].as<std::string>(), "/validate/all");
-  EXPECT_FALSE(fields["matchConditions"]);
+  EXPECT_EQ(fields["matchConditions"].size(), 4u);  // only the lockout conditions
   ASSERT_EQ(fields["rules"].size(), 2u);
   std::set<std::string> resources;
   for (const auto& rule : fields["rules"]) resources.insert(rule["resources"][0].as<std::string>());
@@ -215,11 +218,36 @@ TEST(WebhookConfigCommand, DefaultPolicySetGetsAGuardWebhookAndAMutatingStamp) {
   for (const auto& w : docs[0]["webhooks"]) {
     if (w["name"].as<std::string>() != "gitops-ownership.validate.driftgate.dev") continue;
     guard_found = true;
-    EXPECT_NE(w["matchConditions"][0]["expression"].as<std::string>().find("flux-system"), std::string::npos);
+    EXPECT_NE(w["matchConditions"][4]["expression"].as<std::string>().find("flux-system"), std::string::npos);
   }
   EXPECT_TRUE(guard_found) << r.output;
   EXPECT_EQ(docs[1]["kind"].as<std::string>(), "MutatingWebhookConfiguration");
   EXPECT_EQ(docs[1]["webhooks"][0]["clientConfig"]["service"]["path"].as<std::string>().rfind("/mutate/", 0), 0u);
+}
+
+// The generated registration and deploy/base's static one must never disagree on
+// what may not wait on driftgate.
+TEST(WebhookConfigCommand, LockoutConditionsAndExclusionsMatchTheStaticRegistration) {
+  auto r = run("webhook-config --policies " + std::string(DRIFTGATE_SOURCE_DIR) + "/policies");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto generated = YAML::LoadAll(r.output);
+  for (std::string kind : {"validating", "mutating"}) {
+    auto base = YAML::LoadFile(std::string(DRIFTGATE_SOURCE_DIR) + "/deploy/base/" + kind + "webhookconfiguration.yaml");
+    const YAML::Node& want = base["webhooks"][0];
+    const YAML::Node& config = generated[kind == "validating" ? 0 : 1];
+    for (const auto& got : config["webhooks"]) {
+      for (std::size_t i = 0; i < want["matchConditions"].size(); ++i) {
+        EXPECT_EQ(got["matchConditions"][i]["name"].as<std::string>(), want["matchConditions"][i]["name"].as<std::string>());
+        EXPECT_EQ(got["matchConditions"][i]["expression"].as<std::string>(),
+                  want["matchConditions"][i]["expression"].as<std::string>());
+      }
+      EXPECT_EQ(got["namespaceSelector"]["matchExpressions"][0]["values"].as<std::vector<std::string>>(),
+                want["namespaceSelector"]["matchExpressions"][0]["values"].as<std::vector<std::string>>());
+      for (std::string key : {"failurePolicy", "sideEffects", "matchPolicy"})
+        EXPECT_EQ(got[key].as<std::string>(), want[key].as<std::string>()) << key;
+      EXPECT_EQ(got["timeoutSeconds"].as<int>(), want["timeoutSeconds"].as<int>());
+    }
+  }
 }
 
 }  // namespace

@@ -26,7 +26,7 @@ struct Options {
   std::string service = "driftgate";
   std::string namespace_ = "driftgate-system";
   int timeout_seconds = 5;
-  std::vector<std::string> exclude_namespaces = {"kube-system", "driftgate-system"};
+  std::vector<std::string> exclude_namespaces = {"kube-system", "kube-node-lease", "driftgate-system"};
   std::string ca_bundle_file;
   bool match_conditions = true;
 };
@@ -64,6 +64,17 @@ std::map<RuleKey, std::set<std::string>> rules_for(const std::vector<const polic
     if (resources.count("*")) resources = {"*"};
   return rules;
 }
+
+// What must never wait on a webhook, whatever the policies say: kubelets (node
+// registration), leases (every controller's leader election), events, and the
+// access review APIs. The same conditions as deploy/base's static registration
+// (a test keeps the two equal).
+constexpr std::pair<std::string_view, std::string_view> kLockoutConditions[] = {
+    {"not-a-node", R"(!("system:nodes" in request.userInfo.groups))"},
+    {"not-a-lease", R"(request.resource.group != "coordination.k8s.io")"},
+    {"not-an-event", R"(!(request.resource.resource == "events" && request.resource.group in ["", "events.k8s.io"]))"},
+    {"not-an-access-review", R"(!(request.resource.group in ["authentication.k8s.io", "authorization.k8s.io"]))"},
+};
 
 std::string cel_quote(std::string_view s) {
   std::string out = "'";
@@ -132,10 +143,15 @@ void emit_webhook(YAML::Emitter& out, const Options& o, const std::string& webho
   }
   out << YAML::EndSeq;
   const policy::Subjects& excluded = policies.front()->match.exclude_subjects;  // the same for the whole group
-  if (o.match_conditions && !excluded.empty()) {
-    out << YAML::Key << "matchConditions" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key << "name"
-        << YAML::Value << "not-an-excluded-subject" << YAML::Key << "expression" << YAML::Value
-        << excluded_subjects_expression(excluded) << YAML::EndMap << YAML::EndSeq;
+  if (o.match_conditions) {
+    auto condition = [&](std::string_view name, std::string_view expression) {
+      out << YAML::BeginMap << YAML::Key << "name" << YAML::Value << std::string(name) << YAML::Key << "expression"
+          << YAML::Value << std::string(expression) << YAML::EndMap;
+    };
+    out << YAML::Key << "matchConditions" << YAML::Value << YAML::BeginSeq;
+    for (const auto& [name, expression] : kLockoutConditions) condition(name, expression);
+    if (!excluded.empty()) condition("not-an-excluded-subject", excluded_subjects_expression(excluded));
+    out << YAML::EndSeq;
   }
   out << YAML::EndMap;
 }
@@ -183,18 +199,20 @@ Prints a ValidatingWebhookConfiguration and a MutatingWebhookConfiguration for t
 policy set: one webhook per group of policies that exclude the same subjects, with
 rules narrowed to the kinds and operations they name and matchConditions (CEL,
 Kubernetes 1.30+; beta and on by default since 1.28) that skip the excluded
-subjects, so GitOps controllers' syncs never call the webhook.
+subjects, so GitOps controllers' syncs never call the webhook. Every webhook also
+skips kubelets, leases, events and access reviews, which must never wait on it.
 
   --policies DIR             the policy set
   --name NAME                metadata.name of both configurations (default driftgate)
   --service NAME             the webhook Service (default driftgate)
   --namespace NS             its namespace (default driftgate-system)
   --timeout-seconds N        1-30 (default 5)
-  --exclude-namespaces A,B   namespaces never sent (default kube-system,driftgate-system)
+  --exclude-namespaces A,B   namespaces never sent (default kube-system,kube-node-lease,driftgate-system)
   --ca-bundle FILE           PEM CA certificate to embed as caBundle (default: none,
                              for cert-manager's cainjector to fill in)
   --no-match-conditions      for clusters older than 1.28: omit matchConditions (the
-                             server still exempts those subjects, at the cost of a call)
+                             server still exempts those subjects, at the cost of a call;
+                             nodes, leases and events then reach the webhook too)
 )";
   Options o;
   for (int i = 1; i < argc; ++i) {
