@@ -4,7 +4,7 @@
 source "$(dirname "$0")/lib.sh"
 F=$E2E_FIXTURES
 start_server --max-body-bytes 64Ki --max-json-depth 32 --max-header-bytes 4Ki \
-  --header-timeout 1s --idle-timeout 1500ms --max-connections 20
+  --header-timeout 1s --body-timeout 1s --idle-timeout 1500ms --max-connections 20
 
 out=$(dg_curl -i "$URL/validate")
 assert_contains "GET /validate is 405" "$out" "HTTP/1.1 405"
@@ -83,6 +83,15 @@ send slow 'POST /validate HTTP/1.1\r\nHost: localhost\r\n'
 sleep 2.5
 connection_alive slow && fail "a client stuck in the request head should be disconnected"
 pass "slow request head cut off by --header-timeout"
+
+# A body that trickles in slower than --body-timeout (1 s) is cut off.
+open_tls_connection slowbody
+send slowbody 'POST /validate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":'
+sleep 2.5
+connection_alive slowbody && fail "a client stuck in the request body should be disconnected"
+pass "slow request body cut off by --body-timeout"
+[[ $(metric 'driftgate_connection_timeouts_total{phase="body"}') -ge 1 ]] || fail "body timeout counted"
+pass "body timeout counted in metrics"
 
 # An idle keep-alive connection is closed after --idle-timeout (1.5 s).
 open_tls_connection idle
