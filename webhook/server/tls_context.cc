@@ -147,7 +147,6 @@ void TlsContextStore::install(TlsContext built, std::uint64_t fingerprint, TimeP
   std::lock_guard lock(status_mutex_);
   current_.store(std::move(built.context), std::memory_order_release);
   fingerprint_.store(fingerprint, std::memory_order_release);
-  not_after_unix_.store(built.not_after_unix, std::memory_order_relaxed);
   status_.generation += 1;
   status_.loaded_at = now;
   status_.summary = built.subject + ", notAfter " +

@@ -53,12 +53,10 @@ class TlsContextStore {
   std::uint64_t record_failure(std::string error, TimePoint now);
   void clear_failure();
   SourceStatus status() const;
-  std::int64_t not_after_unix() const { return not_after_unix_.load(std::memory_order_relaxed); }
 
  private:
   std::atomic<std::shared_ptr<boost::asio::ssl::context>> current_;
   std::atomic<std::uint64_t> fingerprint_{0};
-  std::atomic<std::int64_t> not_after_unix_{0};
   mutable std::mutex status_mutex_;
   SourceStatus status_;
 };
