@@ -11,12 +11,13 @@
 namespace driftgate::server {
 namespace {
 
-Result<std::uint64_t> parse_count(std::string_view flag, std::string_view text, std::uint64_t min) {
+Result<std::uint64_t> parse_count(std::string_view flag, std::string_view text, std::uint64_t min,
+                                  std::uint64_t max = UINT32_MAX) {
   std::uint64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (ec != std::errc{} || end != text.data() + text.size() || value < min)
-    return Error{std::string(flag) + ": expected an integer >= " + std::to_string(min) + ", got \"" +
-                 std::string(text) + "\""};
+  if (ec != std::errc{} || end != text.data() + text.size() || value < min || value > max)
+    return Error{std::string(flag) + ": expected an integer from " + std::to_string(min) + " to " +
+                 std::to_string(max) + ", got \"" + std::string(text) + "\""};
   return value;
 }
 
@@ -68,8 +69,8 @@ Result<std::pair<std::string, std::uint16_t>> parse_listen(std::string_view text
   std::string_view port_text = text.substr(colon + 1);
   if (host.size() >= 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
   if (host.empty()) host = "0.0.0.0";
-  auto port = parse_count("--listen", port_text, 0);
-  if (!port || *port > 65535) return Error{"--listen: expected a port 0-65535, got \"" + std::string(port_text) + "\""};
+  auto port = parse_count("--listen", port_text, 0, 65535);
+  if (!port) return Error{"--listen: expected a port 0-65535, got \"" + std::string(port_text) + "\""};
   return std::pair{std::string(host), static_cast<std::uint16_t>(*port)};
 }
 
@@ -101,7 +102,7 @@ Result<ParsedOptions> parse_options(int argc, char** argv) {
          o.listen_port = listen->second;
          return {};
        }},
-      {"--threads", [&](std::string_view v) { return assign(parse_count("--threads", v, 1), o.threads); }},
+      {"--threads", [&](std::string_view v) { return assign(parse_count("--threads", v, 1, 1024), o.threads); }},
       {"--reload-interval",
        [&](std::string_view v) { return assign(parse_positive_duration("--reload-interval", v), o.reload_interval); }},
       {"--max-body-bytes", [&](std::string_view v) { return assign(parse_bytes("--max-body-bytes", v), o.max_body_bytes); }},
