@@ -3,13 +3,97 @@
 namespace driftgate::engine {
 namespace {
 
+bool has_only_concrete_or_single_wildcards(const path::Path& p) {
+  for (const path::Segment& s : p.segments())
+    if (s.kind == path::Segment::Kind::Descendants || s.kind == path::Segment::Kind::Yaml) return false;
+  return true;
+}
+
+bool segment_matches(const path::Segment& s, const path::Location::Step& step) {
+  using K = path::Segment::Kind;
+  using SK = path::Location::Step::Kind;
+  switch (s.kind) {
+    case K::Key: return step.kind == SK::Key && step.key == s.key;
+    case K::Index: return step.kind == SK::Index && step.index == s.index;
+    case K::AnyKey: return step.kind == SK::Key;
+    case K::AnyIndex: return step.kind == SK::Index;
+    default: return false;
+  }
+}
+
+// Same keys in the same order and equal values: how the API server writes an
+// unchanged subtree in oldObject and object. Cheaper than operator== (no key
+// lookups); anything else (a reordered map) is left to the walk, which finds the
+// same changes either way.
+bool identical(const json::Value& a, const json::Value& b) {
+  if (a.type() != b.type() || a.size() != b.size()) return a == b && !a.is_object() && !a.is_array();
+  if (a.is_array()) {
+    auto x = a.items(), y = b.items();
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (!identical(x[i], y[i])) return false;
+    return true;
+  }
+  if (a.is_object()) {
+    auto x = a.members(), y = b.members();
+    for (std::size_t i = 0; i < x.size(); ++i)
+      if (x[i].key != y[i].key || !identical(x[i].value, y[i].value)) return false;
+    return true;
+  }
+  return a == b;
+}
+
 struct Differ {
-  const std::vector<const path::Path*>& ignore;
   std::vector<std::string>& out;
   path::Location location;
+  // Ignore patterns of fixed depth are matched one step at a time as the walk
+  // descends: `live` holds, per depth, those whose prefix still matches, so a node
+  // costs a check of the few patterns still alive instead of covers() on each.
+  // Patterns with `**` or `|yaml` go through covers() at every node.
+  std::vector<const path::Path*> live;
+  std::vector<std::size_t> frames{0};  // start of each depth's patterns in `live`
+  std::vector<bool> covered{false};    // per depth: a fixed pattern covers this node
+  std::vector<const path::Path*> general;
+
+  Differ(const std::vector<const path::Path*>& ignore, std::vector<std::string>& out_) : out(out_) {
+    for (const path::Path* p : ignore) {
+      if (!has_only_concrete_or_single_wildcards(*p)) general.push_back(p);
+      else if (p->is_root()) covered.back() = true;
+      else live.push_back(p);
+    }
+  }
+
+  void push_key(std::string_view key) {
+    location.push_key(key);
+    enter();
+  }
+  void push_index(std::size_t i) {
+    location.push_index(i);
+    enter();
+  }
+  void pop() {
+    live.resize(frames.back());
+    frames.pop_back();
+    covered.pop_back();
+    location.pop();
+  }
+  void enter() {
+    const std::size_t depth = location.steps().size();
+    const path::Location::Step& step = location.steps().back();
+    const std::size_t begin = frames.back(), end = live.size();
+    bool now_covered = covered.back();
+    for (std::size_t i = begin; i < end && !now_covered; ++i) {
+      const path::Path* p = live[i];
+      if (!segment_matches(p->segments()[depth - 1], step)) continue;
+      if (p->segments().size() == depth) now_covered = true;
+      else live.push_back(p);
+    }
+    frames.push_back(end);
+    covered.push_back(now_covered);
+  }
 
   bool ignored() const {
-    for (const path::Path* p : ignore)
+    if (covered.back()) return true;
+    for (const path::Path* p : general)
       if (path::covers(*p, location)) return true;
     return false;
   }
@@ -19,16 +103,16 @@ struct Differ {
     if (v.is_object() && v.size() > 0) {
       for (const json::Member& m : v.members()) {
         if (!m.value.is_set()) continue;
-        location.push_key(m.key);
+        push_key(m.key);
         leaves(m.value);
-        location.pop();
+        pop();
       }
     } else if (v.is_array() && v.size() > 0) {
       auto items = v.items();
       for (std::size_t i = 0; i < items.size(); ++i) {
-        location.push_index(i);
+        push_index(i);
         leaves(items[i]);
-        location.pop();
+        pop();
       }
     } else if (v.is_set()) {
       out.push_back(location.str());
@@ -37,18 +121,21 @@ struct Differ {
 
   void diff(const json::Value& a, const json::Value& b) {
     if (!location.empty() && ignored()) return;
+    // Most of an UPDATE is unchanged: one comparison skips a whole subtree and the
+    // ignore checks at each of its nodes.
+    if ((a.is_object() || a.is_array()) && identical(a, b)) return;
     if (a.is_object() && b.is_object()) {
       for (const json::Member& m : b.members()) {
         const json::Value* old_member = a.find(m.key);
-        location.push_key(m.key);
+        push_key(m.key);
         diff(old_member ? *old_member : json::Value{}, m.value);
-        location.pop();
+        pop();
       }
       for (const json::Member& m : a.members()) {
         if (b.find(m.key)) continue;
-        location.push_key(m.key);
+        push_key(m.key);
         diff(m.value, json::Value{});
-        location.pop();
+        pop();
       }
       return;
     }
@@ -56,9 +143,9 @@ struct Differ {
       auto old_items = a.items(), new_items = b.items();
       std::size_t n = std::max(old_items.size(), new_items.size());
       for (std::size_t i = 0; i < n; ++i) {
-        location.push_index(i);
+        push_index(i);
         diff(i < old_items.size() ? old_items[i] : json::Value{}, i < new_items.size() ? new_items[i] : json::Value{});
-        location.pop();
+        pop();
       }
       return;
     }
@@ -81,7 +168,7 @@ struct Differ {
 std::vector<std::string> changed_paths(const json::Value& old_value, const json::Value& new_value,
                                        const std::vector<const path::Path*>& ignore) {
   std::vector<std::string> out;
-  Differ differ{ignore, out, {}};
+  Differ differ(ignore, out);
   differ.diff(old_value, new_value);
   // A leaf can be reported by both sides of a replaced container; keep the first.
   std::vector<std::string> unique;

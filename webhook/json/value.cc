@@ -65,6 +65,16 @@ void write_string(std::string_view s, std::string& out) {
   out.push_back('"');
   std::size_t i = 0;
   while (i < s.size()) {
+    // Most text needs no escaping: append runs of it at once.
+    std::size_t run = i;
+    while (run < s.size() && static_cast<unsigned char>(s[run]) >= 0x20 && static_cast<unsigned char>(s[run]) < 0x80 &&
+           s[run] != '"' && s[run] != '\\')
+      ++run;
+    if (run > i) {
+      out.append(s.data() + i, run - i);
+      i = run;
+      continue;
+    }
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       std::size_t n = utf8_sequence_length(s, i);
