@@ -6,6 +6,7 @@ packages=(
   g++ cmake ninja-build pkg-config git ca-certificates
   libboost-dev libssl-dev nlohmann-json3-dev libyaml-cpp-dev libre2-dev libsimdjson-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  clang libclang-rt-14-dev
   openssl curl kubectl wrk procps
 )
 missing=()

@@ -11,7 +11,10 @@ namespace driftgate::json {
 bool operator==(const Value& a, const Value& b) {
   if (a.is_number() && b.is_number()) {
     if (a.is_integer() && b.is_integer()) return a.as_integer() == b.as_integer();
-    return a.as_double() == b.as_double();
+    // NaN (YAML's .nan) equals NaN here: a document equals itself, so an
+    // unchanged `.nan` is not a change (found by tests/fuzz/yaml_value_fuzz).
+    double x = a.as_double(), y = b.as_double();
+    return x == y || (std::isnan(x) && std::isnan(y));
   }
   if (a.type_ != b.type_) return false;
   switch (a.type_) {
@@ -25,15 +28,17 @@ bool operator==(const Value& a, const Value& b) {
       return true;
     }
     case Type::Object: {
-      // Key order carries no meaning in JSON objects.
+      // Key order carries no meaning in JSON objects. A repeated key counts once,
+      // with its first value, as find() reads it (found by tests/fuzz/json_fuzz:
+      // {"a":1,"a":2} was not equal to itself).
       std::size_t set_a = 0, set_b = 0;
       for (const Member& m : a.members()) {
-        if (!m.value.is_set()) continue;
+        if (!m.value.is_set() || a.find(m.key) != &m.value) continue;
         ++set_a;
         const Value* other = b.find(m.key);
         if (!other || !(m.value == *other)) return false;
       }
-      for (const Member& m : b.members()) set_b += m.value.is_set();
+      for (const Member& m : b.members()) set_b += m.value.is_set() && b.find(m.key) == &m.value;
       return set_a == set_b;
     }
     default: return false;
@@ -125,6 +130,11 @@ void write(const Value& v, std::string& out) {
       char buf[32];
       auto [end, ec] = std::to_chars(buf, buf + sizeof buf, d);
       out.append(buf, end);
+      // A whole double beyond the int64 range prints as digits only (2^64 is
+      // "18446744073709551616"), which simdjson refuses as an integer too large:
+      // mark it as a double (found by tests/fuzz/json_fuzz).
+      if (std::fabs(d) >= 9.2e18 && std::string_view(buf, end - buf).find_first_of(".e") == std::string_view::npos)
+        out += ".0";
       break;
     }
     case Type::String: write_string(v.as_string(), out); break;

@@ -8,6 +8,7 @@
 #include <sstream>
 #include <unordered_map>
 
+#include "json/yaml_documents.h"
 #include "json/yaml_node.h"
 #include "util/file.h"
 #include "util/time.h"
@@ -556,7 +557,7 @@ struct FileDocuments {
 FileDocuments parse_file(const SourceFile& file, std::vector<Diagnostic>& errors) {
   FileDocuments out;
   try {
-    out.documents = YAML::LoadAll(file.text);
+    out.documents = json::load_all_documents(file.text);
   } catch (const YAML::Exception& e) {
     errors.push_back({file.path, e.mark.line + 1, e.mark.column + 1, "", "malformed YAML: " + e.msg});
     out.ok = false;

@@ -1,6 +1,8 @@
 #include "util/time.h"
 
+#include <cstdint>
 #include <cstdio>
+#include <limits>
 
 namespace driftgate {
 namespace {
@@ -57,6 +59,11 @@ std::optional<TimePoint> parse_rfc3339(std::string_view s) {
   if (!ymd.ok() || hour > 23 || minute > 59 || second > 60) return std::nullopt;
   auto t = std::chrono::sys_days(ymd) + std::chrono::hours(hour) + std::chrono::minutes(minute) +
            std::chrono::seconds(second) - std::chrono::minutes(offset_minutes);
+  // A nanosecond TimePoint spans 1677-09-21 to 2262-04-11; a time outside it is
+  // refused rather than overflowing (found by tests/fuzz/review_fuzz).
+  constexpr std::int64_t kMaxSeconds = std::numeric_limits<std::int64_t>::max() / 1'000'000'000 - 1;
+  std::int64_t seconds = std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+  if (seconds > kMaxSeconds || seconds < -kMaxSeconds) return std::nullopt;
   return TimePoint(std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()) + fraction);
 }
 
