@@ -151,3 +151,49 @@ TEST(WarningsTest, TruncationNeverSplitsAUtf8Sequence) {
 
 }  // namespace
 }  // namespace driftgate
+
+namespace driftgate {
+namespace {
+
+// managedFields are left out of the decoded review unless a policy reads them;
+// a policy that does must still see them.
+TEST(HandleTest, ManagedFieldsAreDecodedOnlyWhenAPolicyReadsThem) {
+  const std::string body = review("admission.k8s.io/v1", "CREATE",
+                                  R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web",)"
+                                  R"("managedFields":[{"manager":"kubectl-edit","operation":"Update"}]},"spec":{}})");
+  auto ignoring = policies(kForbidPaused);
+  EXPECT_FALSE(ignoring->reads_managed_fields());
+  auto reading = policies(R"(apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: no-kubectl}
+spec:
+  rules:
+    - name: manager
+      pattern: {path: "metadata.managedFields[*].manager", regex: "^kubectl", negate: true}
+)");
+  EXPECT_TRUE(reading->reads_managed_fields());
+  auto out = admission::handle(body, engine::Endpoint::Validate, *reading, kNow);
+  EXPECT_FALSE(out.decision.allowed);
+  EXPECT_NE(out.decision.message.find("metadata.managedFields[0].manager"), std::string::npos) << out.decision.message;
+  EXPECT_TRUE(admission::handle(body, engine::Endpoint::Validate, *ignoring, kNow).decision.allowed);
+}
+
+TEST(ParseTest, OmitLeavesOutExactlyTheNamedMembers) {
+  static constexpr std::string_view kPath[] = {"a", "b"};
+  static constexpr json::KeyPath kOmit[] = {kPath};
+  auto doc = json::parse(R"({"a":{"b":[1,2],"c":3},"b":4,"x":{"a":{"b":5}}})", {.omit = kOmit});
+  ASSERT_TRUE(doc.ok());
+  EXPECT_EQ(json::to_string(doc->root), R"({"a":{"c":3},"b":4,"x":{"a":{"b":5}}})");
+  EXPECT_FALSE(json::parse(R"({"a":{"b":[1,}})", {.omit = kOmit}).ok());  // still validated
+}
+
+TEST(PathTest, MayTouchKnowsWhatAPathCanReach) {
+  constexpr std::string_view kKeys[] = {"metadata", "managedFields"};
+  for (const char* yes : {"metadata", "metadata.managedFields[0].manager", "*.managedFields", "**.manager", "metadata.*"})
+    EXPECT_TRUE(path::Path::parse(yes)->may_touch(kKeys)) << yes;
+  for (const char* no : {"metadata.labels", "spec.**", "metadata.annotations[\"x\"]", "status"})
+    EXPECT_FALSE(path::Path::parse(no)->may_touch(kKeys)) << no;
+}
+
+}  // namespace
+}  // namespace driftgate

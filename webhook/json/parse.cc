@@ -2,6 +2,7 @@
 
 #include <simdjson.h>
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -63,6 +64,30 @@ class Converter {
     new (slot) Value();
   }
 
+  // convert(), leaving out the members named by `omit` (paths relative to `depth`).
+  void convert_omitting(simdjson::dom::element element, Value* slot, std::span<const KeyPath> omit, std::size_t depth) {
+    if (omit.empty() || element.type() != simdjson::dom::element_type::OBJECT) return convert(element, slot);
+    simdjson::dom::object object = element.get_object().value_unsafe();
+    Member* members = arena_.allocate<Member>(object.size());
+    std::size_t i = 0;
+    for (auto field : object) {
+      std::array<KeyPath, 8> below;
+      std::size_t n = 0;
+      bool omitted = false;
+      for (const KeyPath& path : omit) {
+        if (path.size() <= depth || path[depth] != field.key) continue;
+        if (path.size() == depth + 1) omitted = true;
+        else if (n < below.size()) below[n++] = path;
+      }
+      if (omitted) continue;
+      Member* m = new (&members[i++]) Member{field.key, Value()};
+      note(field.key);
+      keys_.push_back(&m->key);
+      convert_omitting(field.value, &m->value, {below.data(), n}, depth + 1);
+    }
+    new (slot) Value(Value::object({members, i}));
+  }
+
   void finish() {
     if (low_ >= high_) return;
     char* copy = arena_.allocate<char>(static_cast<std::size_t>(high_ - low_));
@@ -109,7 +134,7 @@ Result<Document> parse(std::string_view text, const ParseLimits& limits) {
   Document doc;
   doc.arena = std::make_unique<Arena>(text.size() * 2 + 1024);
   Converter converter(*doc.arena);
-  converter.convert(root, &doc.root);
+  converter.convert_omitting(root, &doc.root, limits.omit, 0);
   converter.finish();
   return doc;
 }

@@ -259,6 +259,22 @@ Path Path::join(const Path& rest) const {
   return Path(std::move(all));
 }
 
+bool Path::may_touch(std::span<const std::string_view> keys) const {
+  for (std::size_t i = 0; i < segments_.size(); ++i) {
+    if (i >= keys.size()) return true;  // continues below the node
+    const Segment& s = segments_[i];
+    switch (s.kind) {
+      case Segment::Kind::Descendants: return true;
+      case Segment::Kind::AnyKey: continue;
+      case Segment::Kind::Key:
+        if (s.key != keys[i]) return false;
+        continue;
+      default: return false;  // indices and |yaml never name an object member
+    }
+  }
+  return true;  // ends at the node or an ancestor
+}
+
 std::pair<Path, Path> Path::split_at_last_wildcard() const {
   std::size_t cut = 0;
   for (std::size_t i = 0; i < segments_.size(); ++i)

@@ -4,6 +4,7 @@
 // A Path is parsed once at policy load; walking it yields concrete Locations.
 #include <cstddef>
 #include <functional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -42,6 +43,10 @@ class Path {
 
   // This path followed by another (the `at` + `fields` of exclusive).
   Path join(const Path& rest) const;
+  // Whether walking this path could visit the node at `keys` (object keys from
+  // the root), something inside it, or an ancestor whose value contains it.
+  bool may_touch(std::span<const std::string_view> keys) const;
+
   // Splits at the last wildcard: {prefix up to and including it, the rest}.
   std::pair<Path, Path> split_at_last_wildcard() const;
 

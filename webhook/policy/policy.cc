@@ -78,11 +78,51 @@ std::string webhook_group(const Policy& policy) {
   return out;
 }
 
+namespace {
+
+bool pointer_touches(const std::vector<std::string>& tokens, std::span<const std::string_view> keys) {
+  for (std::size_t i = 0; i < tokens.size() && i < keys.size(); ++i)
+    if (tokens[i] != keys[i]) return false;
+  return true;
+}
+
+bool rule_reads(const RuleSpec& spec, std::span<const std::string_view> keys) {
+  auto any = [&](const std::vector<path::Path>& paths) {
+    return std::any_of(paths.begin(), paths.end(), [&](const path::Path& p) { return p.may_touch(keys); });
+  };
+  return std::visit(
+      [&](const auto& rule) -> bool {
+        using T = std::decay_t<decltype(rule)>;
+        // frozen reads everything but always ignores the server-set fields.
+        if constexpr (std::is_same_v<T, Frozen>) return false;
+        else if constexpr (std::is_same_v<T, Exclusive>)
+          return std::any_of(rule.fields.begin(), rule.fields.end(),
+                             [&](const path::Path& f) { return rule.at.join(f).may_touch(keys); });
+        else if constexpr (std::is_same_v<T, Pattern> || std::is_same_v<T, Monotonic>) return rule.path.may_touch(keys);
+        else if constexpr (std::is_same_v<T, Mutate>)
+          return std::any_of(rule.patch.begin(), rule.patch.end(),
+                             [&](const PatchOperation& op) { return pointer_touches(op.tokens, keys); });
+        else return any(rule.paths);  // require, forbid, immutable
+      },
+      spec);
+}
+
+}  // namespace
+
+bool PolicySet::reads(std::span<const std::string_view> keys) const {
+  for (const Policy& p : policies_)
+    for (const Rule& r : p.rules)
+      if (rule_reads(r.spec, keys)) return true;
+  return false;
+}
+
 bool PolicySet::has_webhook_group(std::string_view group) const {
   return std::find(webhook_groups_.begin(), webhook_groups_.end(), group) != webhook_groups_.end();
 }
 
 PolicySet::PolicySet(std::vector<Policy> policies) : policies_(std::move(policies)) {
+  static constexpr std::string_view kManagedFields[] = {"metadata", "managedFields"};
+  reads_managed_fields_ = reads(kManagedFields);
   for (Policy& p : policies_) {
     p.webhook_group = webhook_group(p);
     if (!has_webhook_group(p.webhook_group)) webhook_groups_.push_back(p.webhook_group);

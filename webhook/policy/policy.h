@@ -156,12 +156,19 @@ class PolicySet {
   bool has_webhook_group(std::string_view group) const;
   // Distinct webhook groups in order of first appearance.
   const std::vector<std::string>& webhook_groups() const { return webhook_groups_; }
+  // Whether some rule could read the node at `keys` of an admitted object (e.g.
+  // {"metadata", "managedFields"}): if none can, decoding may leave it out.
+  bool reads(std::span<const std::string_view> keys) const;
+  // reads({"metadata", "managedFields"}), computed once: managedFields is often a
+  // third of an object and no default policy reads it.
+  bool reads_managed_fields() const { return reads_managed_fields_; }
 
  private:
   std::vector<Policy> policies_;
   std::unordered_map<std::string, std::vector<std::uint32_t>> by_kind_;
   std::vector<std::uint32_t> any_kind_;
   std::vector<std::string> webhook_groups_;
+  bool reads_managed_fields_ = true;
 };
 
 }  // namespace driftgate::policy
