@@ -4,7 +4,10 @@ namespace driftgate::server {
 
 std::uint64_t PolicyStore::install(std::shared_ptr<const policy::PolicySet> set, std::string summary, TimePoint now) {
   std::lock_guard lock(status_mutex_);
-  current_.store(std::move(set), std::memory_order_release);
+  {
+    std::lock_guard swap(current_mutex_);
+    current_ = std::move(set);
+  }
   status_.generation += 1;
   status_.loaded_at = now;
   status_.summary = std::move(summary);

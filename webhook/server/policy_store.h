@@ -2,7 +2,6 @@
 // The serving policy set and what /readyz?verbose says about it. Reload builds a
 // new set off the hot path and swaps the pointer; a request keeps the set it
 // started with, because it holds its own shared_ptr.
-#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <memory>
@@ -29,7 +28,10 @@ struct SourceStatus {
 class PolicyStore {
  public:
   // Null until the first valid set is loaded.
-  std::shared_ptr<const policy::PolicySet> current() const { return current_.load(std::memory_order_acquire); }
+  std::shared_ptr<const policy::PolicySet> current() const {
+    std::lock_guard lock(current_mutex_);
+    return current_;
+  }
 
   // Returns the new generation.
   std::uint64_t install(std::shared_ptr<const policy::PolicySet> set, std::string summary, TimePoint now);
@@ -40,7 +42,11 @@ class PolicyStore {
   SourceStatus status() const;
 
  private:
-  std::atomic<std::shared_ptr<const policy::PolicySet>> current_;
+  // A plain mutex, not std::atomic<std::shared_ptr>: libstdc++ 12 implements the
+  // latter with a lock bit inside the pointer that ThreadSanitizer cannot see, so
+  // every reload was reported as a race. Held for a pointer copy only.
+  mutable std::mutex current_mutex_;
+  std::shared_ptr<const policy::PolicySet> current_;
   mutable std::mutex status_mutex_;
   SourceStatus status_;
 };

@@ -145,7 +145,10 @@ Result<TlsContext> build_tls_context(const TlsMaterial& material, const TlsFiles
 
 void TlsContextStore::install(TlsContext built, std::uint64_t fingerprint, TimePoint now) {
   std::lock_guard lock(status_mutex_);
-  current_.store(std::move(built.context), std::memory_order_release);
+  {
+    std::lock_guard lock(current_mutex_);
+    current_ = std::move(built.context);
+  }
   fingerprint_.store(fingerprint, std::memory_order_release);
   status_.generation += 1;
   status_.loaded_at = now;

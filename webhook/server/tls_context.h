@@ -46,7 +46,10 @@ Result<TlsContext> build_tls_context(const TlsMaterial& material, const TlsFiles
 
 class TlsContextStore {
  public:
-  std::shared_ptr<boost::asio::ssl::context> current() const { return current_.load(std::memory_order_acquire); }
+  std::shared_ptr<boost::asio::ssl::context> current() const {
+    std::lock_guard lock(current_mutex_);
+    return current_;
+  }
   std::uint64_t fingerprint() const { return fingerprint_.load(std::memory_order_acquire); }
 
   void install(TlsContext built, std::uint64_t fingerprint, TimePoint now);
@@ -55,7 +58,10 @@ class TlsContextStore {
   SourceStatus status() const;
 
  private:
-  std::atomic<std::shared_ptr<boost::asio::ssl::context>> current_;
+  // A mutex rather than std::atomic<std::shared_ptr> (see PolicyStore: libstdc++'s
+  // lock bit is invisible to ThreadSanitizer). Held for a pointer copy only.
+  mutable std::mutex current_mutex_;
+  std::shared_ptr<boost::asio::ssl::context> current_;
   std::atomic<std::uint64_t> fingerprint_{0};
   mutable std::mutex status_mutex_;
   SourceStatus status_;
