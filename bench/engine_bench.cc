@@ -205,57 +205,21 @@ std::string deployment_update_review() {
 
 // ---- policy sets ---------------------------------------------------------------
 
-// The contract's example: used when the repository's policies/ cannot be read.
-const char* kFallbackPolicy = R"(apiVersion: driftgate.dev/v1alpha1
-kind: Policy
-metadata:
-  name: gitops-ownership
-spec:
-  mode: Enforce
-  match:
-    operations: [CREATE, UPDATE, DELETE]
-    kinds: ["*"]
-    excludeNamespaces: [kube-system, driftgate-system]
-    objectSelector:
-      anyOf:
-        - labels: {kustomize.toolkit.fluxcd.io/name: "*"}
-        - labels: {helm.toolkit.fluxcd.io/name: "*"}
-        - annotations: {argocd.argoproj.io/tracking-id: "*"}
-        - labels: {argocd.argoproj.io/instance: "*"}
-      noneOf:
-        - annotations: {kustomize.toolkit.fluxcd.io/reconcile: disabled}
-    excludeSubjects:
-      users: ["system:serviceaccount:flux-system:*", "system:serviceaccount:argocd:argocd-application-controller",
-              "system:kube-controller-manager", "system:serviceaccount:kube-system:*"]
-      groups: ["system:nodes"]
-  breakGlass:
-    groups: [oncall]
-    maxWindow: 4h
-  rules:
-    - name: no-manual-edits
-      frozen:
-        ignore:
-          - metadata.annotations["kubectl.kubernetes.io/restartedAt"]
-          - spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"]
-      message: "{{kind}} {{namespace}}/{{name}} is managed by {{owner}}; change {{paths}} in Git instead"
-)";
-
 struct DefaultSources {
   std::vector<policy::SourceFile> files;
-  bool fallback = false;
 };
 
+// The repository's default set: the figures are about what users run, so a bench
+// without it stops rather than timing something else.
 const DefaultSources& default_sources() {
   static const DefaultSources sources = [] {
     DefaultSources s;
     auto files = policy::read_policy_files(DRIFTGATE_POLICIES_DIR);
-    if (files && !files->empty() && policy::load_sources(*files).ok()) {
-      s.files = std::move(*files);
-    } else {
-      std::cerr << "engine_bench: " DRIFTGATE_POLICIES_DIR " not usable; using the contract's gitops-ownership example\n";
-      s.files = {{"fallback/gitops-ownership.yaml", kFallbackPolicy}};
-      s.fallback = true;
+    if (!files || files->empty() || !policy::load_sources(*files).ok()) {
+      std::cerr << "engine_bench: the default policy set in " DRIFTGATE_POLICIES_DIR " does not load\n";
+      std::exit(1);
     }
+    s.files = std::move(*files);
     return s;
   }();
   return sources;
@@ -312,8 +276,7 @@ const std::string& review_body() {
 const TimePoint kNow = *parse_rfc3339("2026-11-22T12:00:00Z");
 
 void label(benchmark::State& state) {
-  state.SetLabel(std::to_string(review_body().size()) + " B review" +
-                 (default_sources().fallback ? ", fallback policy" : ""));
+  state.SetLabel(std::to_string(review_body().size()) + " B review");
 }
 
 // ---- cases ---------------------------------------------------------------------
