@@ -144,38 +144,10 @@ Result<TlsContext> build_tls_context(const TlsMaterial& material, const TlsFiles
 }
 
 void TlsContextStore::install(TlsContext built, std::uint64_t fingerprint, TimePoint now) {
-  std::lock_guard lock(status_mutex_);
-  {
-    std::lock_guard lock(current_mutex_);
-    current_ = std::move(built.context);
-  }
+  std::string summary =
+      built.subject + ", notAfter " + format_rfc3339(TimePoint(std::chrono::seconds(built.not_after_unix)));
+  Reloadable::install(std::move(built.context), std::move(summary), now);
   fingerprint_.store(fingerprint, std::memory_order_release);
-  status_.generation += 1;
-  status_.loaded_at = now;
-  status_.summary = built.subject + ", notAfter " +
-                    format_rfc3339(TimePoint(std::chrono::seconds(built.not_after_unix)));
-  status_.last_error.clear();
-  status_.last_error_at.reset();
-  status_.failed_attempts = 0;
-}
-
-std::uint64_t TlsContextStore::record_failure(std::string error, TimePoint now) {
-  std::lock_guard lock(status_mutex_);
-  status_.last_error = std::move(error);
-  status_.last_error_at = now;
-  return ++status_.failed_attempts;
-}
-
-void TlsContextStore::clear_failure() {
-  std::lock_guard lock(status_mutex_);
-  status_.last_error.clear();
-  status_.last_error_at.reset();
-  status_.failed_attempts = 0;
-}
-
-SourceStatus TlsContextStore::status() const {
-  std::lock_guard lock(status_mutex_);
-  return status_;
 }
 
 }  // namespace driftgate::server

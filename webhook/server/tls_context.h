@@ -4,11 +4,10 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
-#include <mutex>
 #include <memory>
 #include <string>
 
-#include "server/policy_store.h"
+#include "server/reloadable.h"
 #include "util/result.h"
 
 namespace boost::asio::ssl {
@@ -44,27 +43,14 @@ struct TlsContext {
 // client CA: the peer must present a certificate it signed.
 Result<TlsContext> build_tls_context(const TlsMaterial& material, const TlsFiles& files);
 
-class TlsContextStore {
+// The serving TLS context: new connections take the newest, open ones keep theirs.
+class TlsContextStore : public Reloadable<boost::asio::ssl::context> {
  public:
-  std::shared_ptr<boost::asio::ssl::context> current() const {
-    std::lock_guard lock(current_mutex_);
-    return current_;
-  }
   std::uint64_t fingerprint() const { return fingerprint_.load(std::memory_order_acquire); }
-
   void install(TlsContext built, std::uint64_t fingerprint, TimePoint now);
-  std::uint64_t record_failure(std::string error, TimePoint now);
-  void clear_failure();
-  SourceStatus status() const;
 
  private:
-  // A mutex rather than std::atomic<std::shared_ptr> (see PolicyStore: libstdc++'s
-  // lock bit is invisible to ThreadSanitizer). Held for a pointer copy only.
-  mutable std::mutex current_mutex_;
-  std::shared_ptr<boost::asio::ssl::context> current_;
   std::atomic<std::uint64_t> fingerprint_{0};
-  mutable std::mutex status_mutex_;
-  SourceStatus status_;
 };
 
 }  // namespace driftgate::server
