@@ -28,11 +28,9 @@ cmake --build "$build_dir" -j2 --target driftgate >/dev/null
 driftgate=$build_dir/webhook/cli/driftgate
 certs/dev-certs.sh "$work/certs" 2>/dev/null
 
+# The same review the engine benchmark times (engine_bench --write-fixture makes it).
 review=$repo/bench/fixtures/deployment-update.json
-if [[ ! -f $review ]]; then
-  review=$work/deployment-update.json
-  bench/load/make-review.sh "$review" 2>/dev/null
-fi
+[[ -f $review ]] || { echo "load: $review is missing (build/bench/engine_bench --write-fixture $review)" >&2; exit 2; }
 
 : >"$work/audit.log"
 "$driftgate" serve --policies policies --tls-cert "$work/certs/tls.crt" --tls-key "$work/certs/tls.key" \
