@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <random>
+#include <set>
+
 #include "engine/diff.h"
 #include "engine/owner.h"
 #include "json/parse.h"
@@ -410,6 +414,114 @@ TEST(DiffTest, ReportsEveryChangedLeafIncludingArraysAndReplacedContainers) {
   auto new_v = docs.yaml("{a: {b: 2, c: [1, 5]}, d: {g: 1}, h: []}");
   auto changed = engine::changed_paths(old_v, new_v, {});
   EXPECT_EQ(changed, (std::vector<std::string>{"a.b", "a.c[1]", "a.c[2]", "d", "d.g", "h", "e.f"}));
+}
+
+TEST(DiffTest, DeepChangeAfterUnchangedSiblingsThenLaterChanges) {
+  Documents docs;
+  auto old_v = docs.yaml("{s: {x: 1, t: {u: [{a: 1}, {a: 2, b: {c: 1}}], v: 1}, w: 1}, m: {y: 2, x: 1}, z: 1}");
+  auto new_v = docs.yaml("{s: {x: 1, t: {u: [{a: 1}, {a: 2, b: {c: 2}}], v: 1}, w: 2}, m: {x: 3, y: 2}, z: 1}");
+  EXPECT_EQ(engine::changed_paths(old_v, new_v, {}), (std::vector<std::string>{"s.t.u[1].b.c", "s.w", "m.x"}));
+  // Ignoring the subtree of the first difference still finds the ones after it.
+  auto ignore = path::Path::parse("s.t");
+  ASSERT_TRUE(ignore.ok());
+  EXPECT_EQ(engine::changed_paths(old_v, new_v, {&*ignore}), (std::vector<std::string>{"s.w", "m.x"}));
+}
+
+// Two random documents that differ here and there (a changed scalar, a key added,
+// dropped or moved, an array grown or shrunk, a container turned scalar), in the
+// shape of an UPDATE: mostly the same.
+void random_pair(std::mt19937& rng, int depth, std::string& a, std::string& b) {
+  auto chance = [&](int percent) { return static_cast<int>(rng() % 100) < percent; };
+  auto scalar = [&] {
+    switch (rng() % 4) {
+      case 0: return std::to_string(rng() % 5);
+      case 1: return std::string(rng() % 2 ? "true" : "null");
+      case 2: return std::string(rng() % 2 ? "{}" : "[]");
+      default: return "\"s" + std::to_string(rng() % 3) + "\"";
+    }
+  };
+  if (depth == 0 || chance(30)) {
+    std::string v = scalar();
+    a += v;
+    b += chance(10) ? scalar() : v;
+    return;
+  }
+  if (chance(8)) {  // a container on one side only
+    std::string x, y;
+    random_pair(rng, depth - 1, x, y);
+    a += scalar();
+    b += "[" + y + "]";
+    return;
+  }
+  const bool object = chance(70);
+  const int n = static_cast<int>(rng() % 5);
+  std::vector<std::string> xs, ys;
+  for (int i = 0; i < n; ++i) {
+    std::string x, y;
+    random_pair(rng, depth - 1, x, y);
+    std::string key = object ? "\"k" + std::to_string(i) + "\":" : "";
+    if (!chance(5)) xs.push_back(key + x);
+    if (!chance(5)) ys.push_back(key + y);
+  }
+  if (object && ys.size() > 1 && chance(15)) std::swap(ys.front(), ys.back());
+  auto join = [&](const std::vector<std::string>& parts) {
+    std::string out = object ? "{" : "[";
+    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? "," : "") + parts[i];
+    return out + (object ? "}" : "]");
+  };
+  a += join(xs);
+  b += join(ys);
+}
+
+// What changed_paths must report: every leaf location of either side whose value
+// differs from the other side's (absent = null). Leaves are scalars and empty
+// containers; null is no value, and an empty container facing a container of
+// the same kind is not a change of its own (what differs is inside).
+std::set<std::string> changed_leaves(const json::Value& a, const json::Value& b) {
+  std::set<std::string> out;
+  path::Scratch scratch;
+  path::Location location;
+  std::function<void(const json::Value&)> leaves = [&](const json::Value& v) {
+    if (v.is_object() && v.size() > 0) {
+      for (const json::Member& m : v.members()) {
+        location.push_key(m.key);
+        leaves(m.value);
+        location.pop();
+      }
+    } else if (v.is_array() && v.size() > 0) {
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        location.push_index(i);
+        leaves(v.items()[i]);
+        location.pop();
+      }
+    } else if (v.is_set()) {
+      const json::Value x = path::lookup(a, location, scratch) ? *path::lookup(a, location, scratch) : json::Value{};
+      const json::Value y = path::lookup(b, location, scratch) ? *path::lookup(b, location, scratch) : json::Value{};
+      const bool same_kind_of_container = (x.is_object() && y.is_object()) || (x.is_array() && y.is_array());
+      if (!same_kind_of_container && !(x == y)) out.insert(location.str());
+    }
+  };
+  leaves(a);
+  leaves(b);
+  return out;
+}
+
+TEST(DiffTest, AgreesWithALeafByLeafComparisonOnRandomDocuments) {
+  std::mt19937 rng(20261123);
+  int with_changes = 0;
+  for (int round = 0; round < 3000; ++round) {
+    std::string a, b;
+    random_pair(rng, 5, a, b);
+    auto old_doc = json::parse(a);
+    auto new_doc = json::parse(b);
+    ASSERT_TRUE(old_doc.ok() && new_doc.ok()) << a << "\n" << b;
+    auto changed = engine::changed_paths(old_doc->root, new_doc->root, {});
+    std::set<std::string> got(changed.begin(), changed.end());
+    ASSERT_EQ(got.size(), changed.size()) << "reported twice";
+    ASSERT_EQ(got, changed_leaves(old_doc->root, new_doc->root)) << "old: " << a << "\nnew: " << b;
+    with_changes += !changed.empty();
+  }
+  EXPECT_GT(with_changes, 1000) << "the generator must produce differences";
 }
 
 }  // namespace

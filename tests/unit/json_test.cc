@@ -4,6 +4,8 @@
 
 #include <cmath>
 #include <string>
+#include <thread>
+#include <vector>
 
 #include "json/parse.h"
 #include "json/yaml.h"
@@ -123,6 +125,24 @@ TEST(JsonParse, DocumentOutlivesTheInputText) {
   }
   EXPECT_EQ(doc.root.string_at("key"), "value");
   EXPECT_EQ(doc.root.find("list")->items()[0].as_string(), "a");
+}
+
+TEST(JsonParse, DocumentsAliveTogetherKeepTheirOwnStrings) {
+  // A document's strings live in the parser that read it: parsers in use are
+  // never lent again, whatever order documents are dropped in.
+  std::vector<Document> docs;
+  for (int i = 0; i < 6; ++i) docs.push_back(must_parse(R"({"name":"doc-)" + std::to_string(i) + R"("})"));
+  docs.erase(docs.begin() + 2);
+  docs.push_back(must_parse(R"({"name":"doc-late"})"));
+  std::vector<std::string> names;
+  for (const Document& d : docs) names.emplace_back(d.root.string_at("name"));
+  EXPECT_EQ(names, (std::vector<std::string>{"doc-0", "doc-1", "doc-3", "doc-4", "doc-5", "doc-late"}));
+}
+
+TEST(JsonParse, DocumentMayBeDroppedOnAnotherThread) {
+  Document doc = must_parse(R"({"k":"v"})");
+  std::thread([d = std::move(doc)]() mutable { EXPECT_EQ(d.root.string_at("k"), "v"); }).join();
+  EXPECT_EQ(must_parse(R"({"k":"w"})").root.string_at("k"), "w");
 }
 
 TEST(JsonParse, LargeDocumentAfterSmallOneOnTheSameThread) {

@@ -21,22 +21,34 @@ bool segment_matches(const path::Segment& s, const path::Location::Step& step) {
   }
 }
 
+// Child indices from a first difference up to where identical() was called,
+// innermost first: the path diff() then follows without comparing again.
+using Trail = std::vector<std::uint32_t>;
+
 // Same keys in the same order and equal values: how the API server writes an
 // unchanged subtree in oldObject and object. Cheaper than operator== (no key
 // lookups); anything else (a reordered map) is left to the walk, which finds the
-// same changes either way.
-bool identical(const json::Value& a, const json::Value& b) {
+// same changes either way. On a difference inside same-shaped containers, `trail`
+// gets the index of the differing child at each level.
+bool identical(const json::Value& a, const json::Value& b, Trail& trail) {
   if (a.type() != b.type() || a.size() != b.size()) return a == b && !a.is_object() && !a.is_array();
   if (a.is_array()) {
     auto x = a.items(), y = b.items();
-    for (std::size_t i = 0; i < x.size(); ++i)
-      if (!identical(x[i], y[i])) return false;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      if (identical(x[i], y[i], trail)) continue;
+      trail.push_back(static_cast<std::uint32_t>(i));
+      return false;
+    }
     return true;
   }
   if (a.is_object()) {
     auto x = a.members(), y = b.members();
-    for (std::size_t i = 0; i < x.size(); ++i)
-      if (x[i].key != y[i].key || !identical(x[i].value, y[i].value)) return false;
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      if (!same_text(x[i].key, y[i].key)) return false;
+      if (identical(x[i].value, y[i].value, trail)) continue;
+      trail.push_back(static_cast<std::uint32_t>(i));
+      return false;
+    }
     return true;
   }
   return a == b;
@@ -51,8 +63,9 @@ struct Differ {
   // Patterns with `**` or `|yaml` go through covers() at every node.
   std::vector<const path::Path*> live;
   std::vector<std::size_t> frames{0};  // start of each depth's patterns in `live`
-  std::vector<bool> covered{false};    // per depth: a fixed pattern covers this node
+  std::vector<char> covered{false};    // per depth (char: vector<bool> is slow to push): a fixed pattern covers this node
   std::vector<const path::Path*> general;
+  Trail trail;
 
   Differ(const std::vector<const path::Path*>& ignore, std::vector<std::string>& out_) : out(out_) {
     for (const path::Path* p : ignore) {
@@ -119,20 +132,41 @@ struct Differ {
     }
   }
 
+  // On entry `trail` is empty or leads from this node to its first difference;
+  // it is empty again on return. Unchanged subtrees cost one comparison and no
+  // ignore checks; the way down to a difference is compared once, not once per
+  // level (a deep change in a large spec made that quadratic).
   void diff(const json::Value& a, const json::Value& b) {
-    if (!location.empty() && ignored()) return;
-    // Most of an UPDATE is unchanged: one comparison skips a whole subtree and the
-    // ignore checks at each of its nodes.
-    if ((a.is_object() || a.is_array()) && identical(a, b)) return;
+    if (!location.empty() && ignored()) {
+      trail.clear();
+      return;
+    }
+    if (trail.empty() && (a.is_object() || a.is_array()) && identical(a, b, trail)) return;
+    // Children before `first` are identical; `trail` now leads into child `first`.
+    std::size_t first = 0;
+    if (!trail.empty()) {
+      first = trail.back();
+      trail.pop_back();
+    }
     if (a.is_object() && b.is_object()) {
-      for (const json::Member& m : b.members()) {
-        const json::Value* old_member = a.find(m.key);
+      // The API server writes both objects' keys in the same order: try the member
+      // at the same position before searching.
+      auto old_members = a.members(), new_members = b.members();
+      auto counterpart = [](std::span<const json::Member> in, const json::Value& whole, std::size_t i,
+                            std::string_view key) -> const json::Value* {
+        if (i < in.size() && same_text(in[i].key, key)) return &in[i].value;
+        return whole.find(key);
+      };
+      for (std::size_t i = first; i < new_members.size(); ++i) {
+        const json::Member& m = new_members[i];
+        const json::Value* old_member = counterpart(old_members, a, i, m.key);
         push_key(m.key);
         diff(old_member ? *old_member : json::Value{}, m.value);
         pop();
       }
-      for (const json::Member& m : a.members()) {
-        if (b.find(m.key)) continue;
+      for (std::size_t i = first; i < old_members.size(); ++i) {
+        const json::Member& m = old_members[i];
+        if (counterpart(new_members, b, i, m.key)) continue;
         push_key(m.key);
         diff(m.value, json::Value{});
         pop();
@@ -142,7 +176,7 @@ struct Differ {
     if (a.is_array() && b.is_array()) {
       auto old_items = a.items(), new_items = b.items();
       std::size_t n = std::max(old_items.size(), new_items.size());
-      for (std::size_t i = 0; i < n; ++i) {
+      for (std::size_t i = first; i < n; ++i) {
         push_index(i);
         diff(i < old_items.size() ? old_items[i] : json::Value{}, i < new_items.size() ? new_items[i] : json::Value{});
         pop();

@@ -20,7 +20,7 @@ bool operator==(const Value& a, const Value& b) {
   switch (a.type_) {
     case Type::Null: return true;
     case Type::Bool: return a.as_bool() == b.as_bool();
-    case Type::String: return a.as_string() == b.as_string();
+    case Type::String: return same_text(a.as_string(), b.as_string());
     case Type::Array: {
       if (a.size_ != b.size_) return false;
       for (std::size_t i = 0; i < a.size_; ++i)

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "util/same_text.h"
+
 namespace driftgate::json {
 
 class Value;
@@ -117,7 +119,7 @@ inline std::span<const Member> Value::members() const {
 }
 inline const Value* Value::find(std::string_view key) const {
   for (const Member& m : members())
-    if (m.key == key) return &m.value;
+    if (same_text(m.key, key)) return &m.value;
   return nullptr;
 }
 inline std::string_view Value::string_at(std::string_view key) const {
@@ -130,6 +132,9 @@ inline std::string_view Value::string_at(std::string_view key) const {
 struct Document {
   std::unique_ptr<Arena> arena = std::make_unique<Arena>();
   Value root;
+  // Other storage the root's strings point into, kept alive with the document
+  // (the JSON parser's string buffer: see json::parse).
+  std::shared_ptr<const void> strings;
 };
 
 // Deep copy into another arena (used to keep policy literals and test fixtures).
