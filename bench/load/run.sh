@@ -49,23 +49,34 @@ check=$(curl -sS --cacert "$work/certs/ca.crt" -H 'Content-Type: application/jso
 [[ $check == *'"response":'*'HTTP 200' ]] || { echo "run.sh: unexpected answer: ${check:0:300}" >&2; exit 1; }
 
 peak_rss_mib() { awk '/^VmHWM/ { printf "%.1f", $2 / 1024 }' "/proc/$server/status"; }
+server_cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$server/stat"; }
 result_field() { sed -E "s/.*$1=([0-9.]+).*/\\1/" <<<"$2"; }
 
 echo "machine: $(nproc) cores, $(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo), $(uname -sr)"
 echo "review: $(basename "$review") ($(stat -c %s "$review") bytes), policies: $(ls policies/*.yaml | wc -l) files"
 echo "server: driftgate serve --threads $server_threads; client: wrk -t$wrk_threads -d$duration (same machine)"
 echo
-echo "| connections | mode | requests/s | p50 | p99 | errors | server peak RSS |"
-echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: |"
+# CPU per request, server and wrk apart: both share the same 2 cores, so
+# requests/s is bounded by their sum; the server's share tells what a core
+# given to driftgate alone would serve.
+echo "| connections | mode | requests/s | p50 | p99 | errors | server CPU/request | wrk CPU/request | server peak RSS |"
+echo "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 run() {  # run CONNECTIONS MODE PATH [wrk args]
   local connections=$1 mode=$2 path=$3
   shift 3
-  local out
-  out=$(REVIEW=$review wrk -t"$wrk_threads" -c"$connections" -d"$duration" --timeout 10s -s bench/load/post.lua "$@" \
-    "$url$path" | grep '^RESULT')
-  printf '| %s | %s | %s | %s ms | %s ms | %s | %s MiB |\n' "$connections" "$mode" \
+  local out server_before server_after client_seconds requests
+  server_before=$(server_cpu_ticks)
+  # bash's `time` reports wrk's user+system CPU seconds (no extra package needed).
+  client_seconds=$( { TIMEFORMAT='%U %S'; time REVIEW=$review wrk -t"$wrk_threads" -c"$connections" -d"$duration" \
+    --timeout 10s -s bench/load/post.lua "$@" "$url$path" >"$work/wrk.out"; } 2>&1 | awk '{ print $1 + $2 }')
+  server_after=$(server_cpu_ticks)
+  out=$(grep '^RESULT' "$work/wrk.out")
+  requests=$(result_field requests "$out")
+  printf '| %s | %s | %s | %s ms | %s ms | %s | %s µs | %s µs | %s MiB |\n' "$connections" "$mode" \
     "$(result_field rps "$out")" "$(awk -v us="$(result_field p50_us "$out")" 'BEGIN{printf "%.2f", us / 1000}')" \
     "$(awk -v us="$(result_field p99_us "$out")" 'BEGIN{printf "%.2f", us / 1000}')" "$(result_field errors "$out")" \
+    "$(awk -v t="$((server_after - server_before))" -v hz="$(getconf CLK_TCK)" -v n="$requests" 'BEGIN{printf "%.0f", t / hz / n * 1e6}')" \
+    "$(awk -v s="$client_seconds" -v n="$requests" 'BEGIN{printf "%.0f", s / n * 1e6}')" \
     "$(peak_rss_mib)"
 }
 run 32 "POST /validate, keep-alive" /validate

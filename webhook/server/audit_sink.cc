@@ -1,9 +1,11 @@
 #include "server/audit_sink.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <climits>
 #include <cstring>
 #include <memory>
 
@@ -16,6 +18,11 @@ Result<std::unique_ptr<AuditSink>> AuditSink::open(const std::string& target) {
   return std::unique_ptr<AuditSink>(new AuditSink(fd, true));
 }
 
+AuditSink::AuditSink(int fd, bool owned) : fd_(fd), owned_(owned) {
+  struct stat info {};
+  regular_file_ = ::fstat(fd_, &info) == 0 && S_ISREG(info.st_mode);
+}
+
 AuditSink::~AuditSink() {
   if (owned_) ::close(fd_);
 }
@@ -24,9 +31,12 @@ void AuditSink::write_line(std::string_view line) {
   std::string buffer;
   buffer.reserve(line.size() + 1);
   buffer.append(line).push_back('\n');
+  if (regular_file_ || buffer.size() <= PIPE_BUF) return write_all(buffer.data(), buffer.size());
   std::lock_guard lock(mutex_);
-  const char* data = buffer.data();
-  std::size_t left = buffer.size();
+  write_all(buffer.data(), buffer.size());
+}
+
+void AuditSink::write_all(const char* data, std::size_t left) {
   while (left > 0) {
     ssize_t written = ::write(fd_, data, left);
     if (written < 0) {

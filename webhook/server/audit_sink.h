@@ -25,9 +25,16 @@ class AuditSink {
   void write_line(std::string_view line);
 
  private:
-  AuditSink(int fd, bool owned) : fd_(fd), owned_(owned) {}
+  AuditSink(int fd, bool owned);
+  void write_all(const char* data, std::size_t size);
+
   int fd_;
   bool owned_;
+  // One write(2) to a regular file (the kernel serialises writers of one open
+  // file) or of at most PIPE_BUF bytes to a pipe is never interleaved with
+  // another: those lines skip the mutex, which under load made I/O threads wait
+  // on each other's system calls.
+  bool regular_file_ = false;
   std::mutex mutex_;
 };
 

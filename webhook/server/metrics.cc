@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <set>
+#include <boost/container/small_vector.hpp>
+#include <tuple>
 
 namespace driftgate::server {
 namespace {
@@ -84,12 +85,24 @@ void Metrics::observe_admission(Route route, std::chrono::nanoseconds latency, c
 
   // Policies with a violation are normally among the matched ones; take the
   // union so a violation is never left uncounted.
-  std::set<std::string_view> policies(decision->matched_policies.begin(), decision->matched_policies.end());
-  for (const auto& violation : decision->violations) policies.insert(violation.policy);
-  if (policies.empty()) return;
+  // No allocation on this path: it runs for every review on every I/O thread, and
+  // the mutex below is held only for lookups of keys seen before.
+  boost::container::small_vector<std::string_view, 16> names;
+  auto add = [&](std::string_view policy) {
+    if (std::find(names.begin(), names.end(), policy) == names.end()) names.push_back(policy);
+  };
+  for (const std::string& policy : decision->matched_policies) add(policy);
+  for (const auto& violation : decision->violations) add(violation.policy);
+  if (names.empty()) return;
+  boost::container::small_vector<std::string_view, 16> results;
+  for (std::string_view policy : names) results.push_back(policy_result(*decision, policy));
   std::lock_guard lock(policy_mutex_);
-  for (std::string_view policy : policies)
-    ++policy_results_[{route, std::string(policy), policy_result(*decision, policy)}];
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    PolicyResultView key(route, names[i], results[i]);
+    auto it = policy_results_.find(key);
+    if (it == policy_results_.end()) it = policy_results_.emplace(PolicyResultKey(route, std::string(names[i]), results[i]), 0).first;
+    ++it->second;
+  }
 }
 
 void Metrics::policy_reload_succeeded(std::uint64_t generation, std::size_t policies, std::int64_t unix_time) {

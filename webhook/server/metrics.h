@@ -61,8 +61,21 @@ class Metrics {
   std::array<std::array<std::atomic<std::uint64_t>, kOutcomeCount>, 2> reviews_{};  // [validate|mutate]
   std::array<Histogram, 2> latency_{};
 
+  // (route, policy name, result). Looked up by a string_view key, so counting a key
+  // seen before allocates nothing. An explicit comparator rather than std::less<>:
+  // comparing tuples of different element types does not compile with clang 14
+  // against libstdc++ 12 (the fuzz build).
+  using PolicyResultKey = std::tuple<Route, std::string, std::string_view>;
+  using PolicyResultView = std::tuple<Route, std::string_view, std::string_view>;
+  struct PolicyResultOrder {
+    using is_transparent = void;
+    static PolicyResultView view(const PolicyResultKey& k) { return {std::get<0>(k), std::get<1>(k), std::get<2>(k)}; }
+    static const PolicyResultView& view(const PolicyResultView& k) { return k; }
+    template <class A, class B>
+    bool operator()(const A& a, const B& b) const { return view(a) < view(b); }
+  };
   mutable std::mutex policy_mutex_;
-  std::map<std::tuple<Route, std::string, std::string_view>, std::uint64_t> policy_results_;
+  std::map<PolicyResultKey, std::uint64_t, PolicyResultOrder> policy_results_;
 
   std::atomic<std::int64_t> open_connections_{0};
   std::atomic<std::uint64_t> connections_total_{0};
