@@ -140,13 +140,22 @@ class TapeConverter {
 // document is destroyed. A thread keeps a couple for reuse, with their buffers.
 class ParserPool {
  public:
-  static std::unique_ptr<simdjson::dom::parser> take() {
+  // Goes back to the pool of the thread that drops it, whichever that is.
+  struct GiveBack {
+    void operator()(simdjson::dom::parser* parser) const { give_back(parser); }
+  };
+  using Lent = std::unique_ptr<simdjson::dom::parser, GiveBack>;
+
+  static Lent take() {
     auto& spares = pool();
-    if (spares.empty()) return std::make_unique<simdjson::dom::parser>();
-    auto parser = std::move(spares.back());
+    if (spares.empty()) return Lent(new simdjson::dom::parser);
+    Lent parser(spares.back().release());
     spares.pop_back();
     return parser;
   }
+
+ private:
+  static constexpr std::size_t kMaxSpares = 2;
   static void give_back(simdjson::dom::parser* parser) {
     if (pool_gone) {  // a document outliving its thread's pool (a static one at exit)
       delete parser;
@@ -159,8 +168,6 @@ class ParserPool {
     else delete parser;
   }
 
- private:
-  static constexpr std::size_t kMaxSpares = 2;
   struct Spares : std::vector<std::unique_ptr<simdjson::dom::parser>> {
     ~Spares() { pool_gone = true; }
   };
@@ -176,15 +183,13 @@ thread_local bool ParserPool::pool_gone = false;
 }  // namespace
 
 Result<Document> parse(std::string_view text, const ParseLimits& limits) {
-  std::unique_ptr<simdjson::dom::parser> parser = ParserPool::take();
+  ParserPool::Lent parser = ParserPool::take();
   if (parser->max_depth() != limits.max_depth) {
     if (parser->allocate(std::max<std::size_t>(parser->capacity(), 4096), limits.max_depth) != simdjson::SUCCESS)
       return Error{"out of memory preparing the JSON parser"};
   }
   simdjson::dom::element root;
   auto error = parser->parse(text.data(), text.size(), true).get(root);
-  auto reuse = [&] { ParserPool::give_back(parser.release()); };
-  if (error) reuse();
   if (error == simdjson::DEPTH_ERROR)
     return Error{"JSON nesting is deeper than the limit of " + std::to_string(limits.max_depth) + " levels"};
   if (error == simdjson::EMPTY) return Error{"the body is empty, expected a JSON document"};
@@ -193,7 +198,7 @@ Result<Document> parse(std::string_view text, const ParseLimits& limits) {
   doc.arena = std::make_unique<Arena>(text.size() + 1024);
   TapeConverter converter(parser->doc, *doc.arena);
   converter.convert_root(&doc.root, limits.omit);
-  doc.strings = std::shared_ptr<simdjson::dom::parser>(parser.release(), &ParserPool::give_back);
+  doc.strings = std::move(parser);  // the shared_ptr keeps GiveBack as its deleter
   return doc;
 }
 
