@@ -18,14 +18,7 @@ port=${PORT:-18443}
 work=$build_dir/bench-load
 mkdir -p "$work"
 
-command -v wrk >/dev/null || scripts/install-deps.sh
-# An existing build directory is reused as configured (it may be the test build).
-if [[ ! -f $build_dir/CMakeCache.txt ]]; then
-  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDRIFTGATE_BUILD_TESTS=OFF \
-    -DDRIFTGATE_BUILD_BENCH=OFF >/dev/null
-fi
-cmake --build "$build_dir" -j2 --target driftgate >/dev/null
-driftgate=$build_dir/webhook/cli/driftgate
+driftgate=$(bench/build-driftgate.sh "$build_dir")
 certs/dev-certs.sh "$work/certs" 2>/dev/null
 
 # The same review the engine benchmark times (engine_bench --write-fixture makes it).

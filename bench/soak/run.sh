@@ -38,13 +38,7 @@ reload_every=${RELOAD_EVERY:-3}
 build_dir=${BUILD_DIR:-build-bench}
 max_body=65536  # the 15 KB review fits; the oversized body (96 KiB) does not
 
-command -v wrk >/dev/null || scripts/install-deps.sh
-if [[ ! -f $build_dir/CMakeCache.txt ]]; then
-  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DDRIFTGATE_BUILD_TESTS=OFF \
-    -DDRIFTGATE_BUILD_BENCH=OFF >/dev/null
-fi
-cmake --build "$build_dir" -j2 --target driftgate >/dev/null
-driftgate=$build_dir/webhook/cli/driftgate
+driftgate=$(bench/build-driftgate.sh "$build_dir")
 
 work=$(mktemp -d)
 server=""
