@@ -4,7 +4,8 @@
 #                (unit, CLI, policy tests, end-to-end over TLS, manifests).
 #   build-tsan/  ThreadSanitizer: the tests where threads meet (a policy reload and
 #                a certificate rotation while serving, shutdown with requests in
-#                flight, concurrent decisions), against a TSan-built `driftgate serve`.
+#                flight, concurrent decisions), against a TSan-built `driftgate serve`,
+#                and the audit sink's concurrent writers (server_unit_tests).
 # Any report fails the run. Usage: scripts/sanitize.sh [address|thread]... (default both).
 # Ends with a line "sanitize: N passed, N failed".
 set -euo pipefail
@@ -20,7 +21,7 @@ export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 flags=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"
        -DDRIFTGATE_BUILD_BENCH=OFF -DDRIFTGATE_BUILD_TESTS=ON)
 # The concurrency-relevant tests (see `ctest --test-dir build-tsan -N`); e2e.certs makes their certificates.
-tsan_tests=${TSAN_TESTS:-'^e2e\.(certs|policy_reload|cert_rotation|shutdown|decisions)$'}
+tsan_tests=${TSAN_TESTS:-'^(e2e\.(certs|policy_reload|cert_rotation|shutdown|decisions)|AuditSink\..*)$'}
 
 passed=0 failed=0
 count() {  # ctest's "N% tests passed, F tests failed out of T" -> totals
@@ -34,7 +35,7 @@ count() {  # ctest's "N% tests passed, F tests failed out of T" -> totals
 for kind in "${kinds[@]}"; do
   case "$kind" in
     address) dir=build-asan targets=(all) filter=() ;;
-    thread) dir=build-tsan targets=(driftgate) filter=(-R "$tsan_tests") ;;
+    thread) dir=build-tsan targets=(driftgate server_unit_tests) filter=(-R "$tsan_tests") ;;
     *) echo "sanitize: unknown sanitizer '$kind' (address or thread)" >&2; exit 2 ;;
   esac
   start=$(date +%s)

@@ -31,8 +31,12 @@ void AuditSink::write_line(std::string_view line) {
   std::string buffer;
   buffer.reserve(line.size() + 1);
   buffer.append(line).push_back('\n');
-  if (regular_file_ || buffer.size() <= PIPE_BUF) return write_all(buffer.data(), buffer.size());
-  std::lock_guard lock(mutex_);
+  if (regular_file_) return write_all(buffer.data(), buffer.size());
+  if (buffer.size() <= PIPE_BUF) {
+    std::shared_lock lock(mutex_);
+    return write_all(buffer.data(), buffer.size());
+  }
+  std::unique_lock lock(mutex_);
   write_all(buffer.data(), buffer.size());
 }
 

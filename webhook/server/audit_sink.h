@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <string_view>
 
@@ -30,12 +31,14 @@ class AuditSink {
 
   int fd_;
   bool owned_;
-  // One write(2) to a regular file (the kernel serialises writers of one open
-  // file) or of at most PIPE_BUF bytes to a pipe is never interleaved with
-  // another: those lines skip the mutex, which under load made I/O threads wait
-  // on each other's system calls.
+  // One write(2) to a regular file is not interleaved with another (the kernel
+  // holds the file's lock for the whole write): those lines take no lock, which
+  // under load made I/O threads wait on each other's system calls. On a pipe (a
+  // container's stdout) a write of at most PIPE_BUF bytes is atomic too, but a
+  // longer one may be split, and a short one from another thread may land
+  // between its pieces: short lines share the lock, long ones take it alone.
   bool regular_file_ = false;
-  std::mutex mutex_;
+  std::shared_mutex mutex_;
 };
 
 }  // namespace driftgate::server

@@ -1,0 +1,156 @@
+// Server pieces that need no socket: the audit sink under concurrent writers
+// and the per-policy metrics.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <climits>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "server/audit_sink.h"
+#include "server/metrics.h"
+
+namespace driftgate::server {
+namespace {
+
+// Line `i` of writer `t`: its own header, then a body whose length varies from
+// a few bytes to beyond PIPE_BUF, so both of the sink's write paths are taken.
+std::string line_of(int t, int i) {
+  std::size_t body = (static_cast<std::size_t>(i) * 977) % (3 * PIPE_BUF);
+  return "w" + std::to_string(t) + "-" + std::to_string(i) + ":" + std::string(body, static_cast<char>('a' + t));
+}
+
+// Writes kWriters x kLines lines from concurrent threads.
+constexpr int kWriters = 4;
+constexpr int kLines = 1500;
+void write_concurrently(AuditSink& sink) {
+  std::vector<std::thread> writers;
+  for (int t = 0; t < kWriters; ++t)
+    writers.emplace_back([&sink, t] {
+      for (int i = 0; i < kLines; ++i) sink.write_line(line_of(t, i));
+    });
+  for (auto& w : writers) w.join();
+}
+
+// Every line is whole and present exactly once.
+void expect_every_line_once(std::istream& in) {
+  std::map<std::string, int> seen;
+  std::string line;
+  int count = 0;
+  while (std::getline(in, line)) {
+    ++count;
+    ++seen[line];
+  }
+  EXPECT_EQ(count, kWriters * kLines);
+  for (int t = 0; t < kWriters; ++t)
+    for (int i = 0; i < kLines; ++i) {
+      auto it = seen.find(line_of(t, i));
+      ASSERT_NE(it, seen.end()) << "missing or torn: line " << i << " of writer " << t;
+      EXPECT_EQ(it->second, 1);
+    }
+}
+
+std::filesystem::path temp_file(const std::string& name) {
+  return std::filesystem::temp_directory_path() / (name + "." + std::to_string(::getpid()));
+}
+
+TEST(AuditSink, ConcurrentWritersToAFileNeverTearOrLoseALine) {
+  auto path = temp_file("driftgate-audit-file");
+  std::filesystem::remove(path);
+  {
+    auto sink = AuditSink::open(path.string());
+    ASSERT_TRUE(sink.ok()) << sink.error();
+    write_concurrently(**sink);
+  }
+  std::ifstream in(path);
+  expect_every_line_once(in);
+  std::filesystem::remove(path);
+}
+
+TEST(AuditSink, ConcurrentWritersToAPipeNeverTearOrLoseALine) {
+  // A pipe takes the other path: lines over PIPE_BUF may be split by the kernel,
+  // so the sink serialises them.
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::string received;
+  std::thread reader([&] {
+    char buffer[65536];
+    for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) received.append(buffer, static_cast<std::size_t>(n));
+  });
+  {
+    auto sink = AuditSink::open("/proc/self/fd/" + std::to_string(fds[1]));
+    ASSERT_TRUE(sink.ok()) << sink.error();
+    write_concurrently(**sink);
+  }
+  ::close(fds[1]);
+  reader.join();
+  ::close(fds[0]);
+  std::istringstream in(received);
+  expect_every_line_once(in);
+}
+
+TEST(AuditSink, UnwritablePathIsAClearError) {
+  auto sink = AuditSink::open("/nonexistent-dir/audit.log");
+  ASSERT_FALSE(sink.ok());
+  EXPECT_NE(sink.error().find("--audit-log /nonexistent-dir/audit.log"), std::string::npos) << sink.error();
+}
+
+engine::Violation violation(std::string policy, policy::Mode mode, bool bypassed = false) {
+  engine::Violation v;
+  v.policy = std::move(policy);
+  v.mode = mode;
+  v.bypassed = bypassed;
+  return v;
+}
+
+TEST(Metrics, PolicyResultsCountEachPolicyOncePerReviewByItsStrongestEffect) {
+  Metrics metrics;
+  engine::Decision denied;
+  denied.allowed = false;
+  denied.matched_policies = {"gitops-ownership", "image-pinning"};
+  denied.violations = {violation("gitops-ownership", policy::Mode::Enforce),
+                       violation("image-pinning", policy::Mode::Warn),
+                       violation("image-pinning", policy::Mode::Warn)};
+  engine::Decision allowed;
+  allowed.matched_policies = {"gitops-ownership", "image-pinning"};
+  // A violation of a policy not listed as matched is still counted.
+  allowed.violations = {violation("gitops-ownership", policy::Mode::Enforce, /*bypassed=*/true),
+                        violation("pdb-exclusive", policy::Mode::Audit)};
+
+  for (int i = 0; i < 3; ++i) metrics.observe_admission(Route::Validate, std::chrono::microseconds(20), &denied);
+  metrics.observe_admission(Route::Validate, std::chrono::microseconds(20), &allowed);
+  metrics.observe_admission(Route::Mutate, std::chrono::microseconds(20), &allowed);
+  metrics.observe_admission(Route::Validate, std::chrono::microseconds(20), nullptr);  // a 400: no policy ran
+
+  const std::string text = metrics.render();
+  auto sample = [](std::string endpoint, std::string policy, std::string result) {
+    return "driftgate_policy_results_total{endpoint=\"" + endpoint + "\",policy=\"" + policy + "\",result=\"" +
+           result + "\"} ";
+  };
+  auto value_of = [&](const std::string& prefix) -> std::string {
+    auto at = text.find(prefix);
+    if (at == std::string::npos) return "absent";
+    at += prefix.size();
+    return text.substr(at, text.find('\n', at) - at);
+  };
+  EXPECT_EQ(value_of(sample("validate", "gitops-ownership", "deny")), "3");
+  EXPECT_EQ(value_of(sample("validate", "image-pinning", "warn")), "3");
+  EXPECT_EQ(value_of(sample("validate", "gitops-ownership", "bypassed")), "1");
+  EXPECT_EQ(value_of(sample("validate", "image-pinning", "pass")), "1");
+  EXPECT_EQ(value_of(sample("validate", "pdb-exclusive", "audit")), "1");
+  EXPECT_EQ(value_of(sample("mutate", "gitops-ownership", "bypassed")), "1");
+  EXPECT_EQ(value_of(sample("mutate", "gitops-ownership", "deny")), "absent");
+  // One sample per (endpoint, policy, result): a key seen before is found, not added again.
+  std::size_t samples = 0;
+  for (std::size_t at = 0; (at = text.find("\ndriftgate_policy_results_total{", at)) != std::string::npos; ++at) ++samples;
+  EXPECT_EQ(samples, 8u);
+}
+
+}  // namespace
+}  // namespace driftgate::server
