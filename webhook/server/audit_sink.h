@@ -31,8 +31,9 @@ class AuditSink {
 
   int fd_;
   bool owned_;
-  // One write(2) to a regular file is not interleaved with another (the kernel
-  // holds the file's lock for the whole write): those lines take no lock, which
+  // One write(2) to a regular file is not interleaved with another (Linux holds
+  // the inode lock for the whole write on local filesystems; a network
+  // filesystem is no place for an audit log): those lines take no lock, which
   // under load made I/O threads wait on each other's system calls. On a pipe (a
   // container's stdout) a write of at most PIPE_BUF bytes is atomic too, but a
   // longer one may be split, and a short one from another thread may land
