@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "server/audit_sink.h"
+#include "server/certificate_expiry.h"
 #include "server/metrics.h"
 
 namespace driftgate::server {
@@ -150,6 +151,36 @@ TEST(Metrics, PolicyResultsCountEachPolicyOncePerReviewByItsStrongestEffect) {
   std::size_t samples = 0;
   for (std::size_t at = 0; (at = text.find("\ndriftgate_policy_results_total{", at)) != std::string::npos; ++at) ++samples;
   EXPECT_EQ(samples, 8u);
+}
+
+TEST(CertificateExpiry, ValidExpiringExpiredAtTheirBoundaries) {
+  using namespace std::chrono;
+  const TimePoint not_after = from_unix_seconds(1'800'000'000);
+  const auto week = hours(7 * 24);
+  EXPECT_EQ(classify_expiry(not_after, not_after - week - seconds(1), week), CertificateExpiry::Valid);
+  EXPECT_EQ(classify_expiry(not_after, not_after - week, week), CertificateExpiry::Valid);
+  EXPECT_EQ(classify_expiry(not_after, not_after - week + seconds(1), week), CertificateExpiry::Expiring);
+  EXPECT_EQ(classify_expiry(not_after, not_after - seconds(1), week), CertificateExpiry::Expiring);
+  EXPECT_EQ(classify_expiry(not_after, not_after, week), CertificateExpiry::Expired);
+  EXPECT_EQ(classify_expiry(not_after, not_after + hours(1000), week), CertificateExpiry::Expired);
+}
+
+TEST(CertificateExpiry, ReminderOnEveryChangeAndHourlyWhileNotValid) {
+  using namespace std::chrono;
+  ExpiryReminder reminder(hours(1));
+  TimePoint t = from_unix_seconds(1'800'000'000);
+  EXPECT_TRUE(reminder.due(CertificateExpiry::Valid, t));  // the first look is a change
+  EXPECT_FALSE(reminder.due(CertificateExpiry::Valid, t + hours(5)));  // a valid certificate is never repeated
+  t += hours(5);
+  EXPECT_TRUE(reminder.due(CertificateExpiry::Expiring, t));
+  EXPECT_FALSE(reminder.due(CertificateExpiry::Expiring, t + seconds(5)));
+  EXPECT_FALSE(reminder.due(CertificateExpiry::Expiring, t + minutes(59)));
+  EXPECT_TRUE(reminder.due(CertificateExpiry::Expiring, t + hours(1)));
+  EXPECT_FALSE(reminder.due(CertificateExpiry::Expiring, t + hours(1) + seconds(5)));  // counted from the last reminder
+  EXPECT_TRUE(reminder.due(CertificateExpiry::Expired, t + hours(1) + seconds(10)));  // a change is told at once
+  EXPECT_TRUE(reminder.due(CertificateExpiry::Expired, t + hours(2) + seconds(10)));
+  EXPECT_TRUE(reminder.due(CertificateExpiry::Valid, t + hours(2) + seconds(15)));  // renewed
+  EXPECT_FALSE(reminder.due(CertificateExpiry::Valid, t + hours(9)));
 }
 
 }  // namespace

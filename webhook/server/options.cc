@@ -105,6 +105,10 @@ Result<ParsedOptions> parse_options(int argc, char** argv) {
       {"--threads", [&](std::string_view v) { return assign(parse_count("--threads", v, 1, 1024), o.threads); }},
       {"--reload-interval",
        [&](std::string_view v) { return assign(parse_positive_duration("--reload-interval", v), o.reload_interval); }},
+      {"--cert-expiry-warning",
+       [&](std::string_view v) {
+         return assign(parse_positive_duration("--cert-expiry-warning", v), o.cert_expiry_warning);
+       }},
       {"--max-body-bytes", [&](std::string_view v) { return assign(parse_bytes("--max-body-bytes", v), o.max_body_bytes); }},
       {"--max-json-depth", [&](std::string_view v) { return assign(parse_count("--max-json-depth", v, 1), o.max_json_depth); }},
       {"--max-header-bytes",
@@ -165,6 +169,8 @@ Optional:
   --client-ca FILE          require client certificates signed by this CA (refused at the handshake otherwise)
   --threads N               I/O threads (default: number of cores)
   --reload-interval DUR     how often to look for policy and certificate changes (default 5s)
+  --cert-expiry-warning DUR log a warning, then every hour, when the serving certificate has
+                            less than this left (default 168h); an expired one is an error
   --audit-log -|FILE        where decision and server-event JSON lines go (default -, stdout)
 
 Limits (each is named in the error a client receives):

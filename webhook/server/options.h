@@ -19,6 +19,9 @@ struct Options {
   std::uint16_t listen_port = 8443;
   unsigned threads = 0;  // 0 until parsed; then at least 1
   std::chrono::nanoseconds reload_interval = std::chrono::seconds(5);
+  // Warn this long before the serving certificate's notAfter. cert-manager renews
+  // a 90-day certificate 30 days early; a week still leaves time to act by hand.
+  std::chrono::nanoseconds cert_expiry_warning = std::chrono::hours(7 * 24);
   std::string audit_log = "-";  // "-" is stdout
 
   // Limits. Each is a flag and each is named in the error a client gets.

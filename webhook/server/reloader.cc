@@ -35,12 +35,44 @@ Result<std::uint64_t> Reloader::load_initial_certificate() {
   if (!material) return Error{material.error()};
   auto built = build_tls_context(*material, tls_files_);
   if (!built) return Error{built.error()};
-  metrics_.certificate_loaded(built->not_after_unix, false);
-  std::string fields = json_field("subject", built->subject) + "," +
-                       json_field("notAfter", format_rfc3339(TimePoint(std::chrono::seconds(built->not_after_unix))));
-  tls_.install(std::move(*built), material->fingerprint, now());
-  log("info", "certificate_loaded", "serving certificate loaded", fields);
+  install_certificate(std::move(*built), material->fingerprint, false);
+  check_certificate_expiry();
   return material->fingerprint;
+}
+
+void Reloader::install_certificate(TlsContext built, std::uint64_t fingerprint, bool is_reload) {
+  metrics_.certificate_loaded(built.not_after_unix, is_reload);
+  std::string fields = json_field("subject", built.subject) + "," +
+                       json_field("notAfter", format_rfc3339(from_unix_seconds(built.not_after_unix)));
+  tls_.install(std::move(built), fingerprint, now());
+  if (is_reload)
+    log("info", "certificate_reloaded", "new connections use the new certificate; open ones keep theirs", fields);
+  else
+    log("info", "certificate_loaded", "serving certificate loaded", fields);
+}
+
+void Reloader::check_certificate_expiry() {
+  const TimePoint not_after = from_unix_seconds(tls_.not_after_unix());
+  const TimePoint at = now();
+  const CertificateExpiry state = classify_expiry(not_after, at, options_.cert_expiry_warning);
+  if (!expiry_reminder_.due(state, at) || state == CertificateExpiry::Valid) return;
+  std::string fields = json_field("certificate", tls_files_.certificate.string()) + "," +
+                       json_field("notAfter", format_rfc3339(not_after));
+  if (state == CertificateExpiry::Expiring) {
+    log("warn", "certificate_expiring",
+        "the serving certificate expires at " + format_rfc3339(not_after) + ", in " +
+            format_duration(not_after - at) +
+            "; after that the API server refuses every call to this webhook. Renew it: new files are "
+            "picked up without a restart",
+        fields);
+  } else {
+    log("error", "certificate_expired",
+        "the serving certificate expired at " + format_rfc3339(not_after) +
+            ": the API server refuses TLS to this webhook, so every admission call fails (failurePolicy Fail "
+            "refuses the writes, Ignore lets them through unchecked). Renew it: new files are picked up without "
+            "a restart",
+        fields);
+  }
 }
 
 void Reloader::reload_policies() {
@@ -102,11 +134,12 @@ void Reloader::reload_certificate() {
   }
   auto built = build_tls_context(*material, tls_files_);
   if (!built) return fail(built.error());
-  metrics_.certificate_loaded(built->not_after_unix, true);
-  std::string fields = json_field("subject", built->subject) + "," +
-                       json_field("notAfter", format_rfc3339(TimePoint(std::chrono::seconds(built->not_after_unix))));
-  tls_.install(std::move(*built), material->fingerprint, now());
-  log("info", "certificate_reloaded", "new connections use the new certificate; open ones keep theirs", fields);
+  // An expired replacement is never better than what serves: if that is
+  // still valid it stays, and if not, nothing is gained by swapping.
+  if (const TimePoint not_after = from_unix_seconds(built->not_after_unix); now() >= not_after)
+    return fail("--tls-cert " + tls_files_.certificate.string() + ": the new certificate expired at " +
+                format_rfc3339(not_after));
+  install_certificate(std::move(*built), material->fingerprint, true);
 }
 
 void Reloader::start() {
@@ -128,6 +161,7 @@ void Reloader::run(std::stop_token stop) {
       if (wake_.wait_for(lock, stop, options_.reload_interval, [] { return false; }) || stop.stop_requested()) return;
     }
     reload_certificate();
+    check_certificate_expiry();
     reload_policies();
   }
 }

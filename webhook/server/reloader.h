@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "server/audit_sink.h"
+#include "server/certificate_expiry.h"
 #include "server/metrics.h"
 #include "server/options.h"
 #include "server/policy_store.h"
@@ -26,7 +27,9 @@ class Reloader {
 
   // The first load, before serving. A certificate that cannot be loaded is
   // fatal (nothing could be served); a broken policy set is not: the server
-  // starts unready and keeps trying.
+  // starts unready and keeps trying. An expired certificate is served, loudly:
+  // there is nothing better to serve, and new files are picked up without a
+  // restart (a crash loop would only add back-off delay to the recovery).
   Result<std::uint64_t> load_initial_certificate();
   void load_policies_now() { reload_policies(); }
 
@@ -38,6 +41,9 @@ class Reloader {
   void run(std::stop_token stop);
   void reload_policies();
   void reload_certificate();
+  // Logs certificate_expiring (warn) or certificate_expired (error) when due.
+  void check_certificate_expiry();
+  void install_certificate(TlsContext built, std::uint64_t fingerprint, bool is_reload);
   void log(std::string_view level, std::string_view event, std::string_view message, std::string_view fields);
 
   const Options& options_;
@@ -48,6 +54,7 @@ class Reloader {
   AuditSink& audit_;
   std::uint64_t serving_policy_fingerprint_ = 0;
   bool have_policies_ = false;
+  ExpiryReminder expiry_reminder_;
 
   std::mutex wake_mutex_;
   std::condition_variable_any wake_;

@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "admission/handle.h"
+#include "server/certificate_expiry.h"
 #include "server/json_text.h"
 
 namespace driftgate::server {
@@ -60,13 +61,15 @@ Response text_response(int status, std::string body, Route route) {
   return response;
 }
 
-std::string source_status_json(const SourceStatus& status) {
+// `extra`: more fields of this source, "" or starting with a comma.
+std::string source_status_json(const SourceStatus& status, std::string_view extra = "") {
   std::string out = "{\"generation\":" + std::to_string(status.generation);
   if (!status.summary.empty()) out += "," + json_field("serving", status.summary);
   if (status.loaded_at) out += "," + json_field("loadedAt", format_rfc3339(*status.loaded_at));
   out += ",\"lastError\":" + (status.last_error.empty() ? std::string("null") : json_string(status.last_error));
   if (status.last_error_at) out += "," + json_field("lastErrorAt", format_rfc3339(*status.last_error_at));
-  out += "," + json_field("failedAttempts", status.failed_attempts) + "}";
+  out += "," + json_field("failedAttempts", status.failed_attempts);
+  out.append(extra).append("}");
   return out;
 }
 
@@ -182,9 +185,17 @@ Response Router::readiness(std::string_view target) const {
     return ready ? text_response(200, "ok\n", Route::Readyz)
                  : text_response(503, "not ready: no valid policy set loaded\n", Route::Readyz);
   }
+  // Readiness does not follow the certificate: an expired one fails at the API
+  // server's handshake whatever /readyz says; the log and this field say why.
+  std::string expiry;
+  if (std::int64_t not_after_unix = tls_.not_after_unix()) {
+    TimePoint not_after = from_unix_seconds(not_after_unix);
+    expiry = "," + json_field("notAfter", format_rfc3339(not_after)) + "," +
+             json_field("expiry", expiry_label(classify_expiry(not_after, now(), options_.cert_expiry_warning)));
+  }
   std::string body = std::string("{\"ready\":") + (ready ? "true" : "false") +
                      ",\"policies\":" + source_status_json(policies_.status()) +
-                     ",\"certificate\":" + source_status_json(tls_.status()) + "}\n";
+                     ",\"certificate\":" + source_status_json(tls_.status(), expiry) + "}\n";
   return json_response(ready ? 200 : 503, std::move(body), Route::Readyz);
 }
 

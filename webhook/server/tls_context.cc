@@ -8,6 +8,7 @@
 #include <boost/asio/ssl/context.hpp>
 #include <ctime>
 
+#include "server/certificate_expiry.h"
 #include "server/content_hash.h"
 #include "util/file.h"
 
@@ -144,10 +145,10 @@ Result<TlsContext> build_tls_context(const TlsMaterial& material, const TlsFiles
 }
 
 void TlsContextStore::install(TlsContext built, std::uint64_t fingerprint, TimePoint now) {
-  std::string summary =
-      built.subject + ", notAfter " + format_rfc3339(TimePoint(std::chrono::seconds(built.not_after_unix)));
+  std::string summary = built.subject + ", notAfter " + format_rfc3339(from_unix_seconds(built.not_after_unix));
   Reloadable::install(std::move(built.context), std::move(summary), now);
   fingerprint_.store(fingerprint, std::memory_order_release);
+  not_after_unix_.store(built.not_after_unix, std::memory_order_release);
 }
 
 }  // namespace driftgate::server

@@ -47,10 +47,13 @@ Result<TlsContext> build_tls_context(const TlsMaterial& material, const TlsFiles
 class TlsContextStore : public Reloadable<boost::asio::ssl::context> {
  public:
   std::uint64_t fingerprint() const { return fingerprint_.load(std::memory_order_acquire); }
+  // The serving leaf certificate's notAfter, Unix seconds (0 before the first install).
+  std::int64_t not_after_unix() const { return not_after_unix_.load(std::memory_order_acquire); }
   void install(TlsContext built, std::uint64_t fingerprint, TimePoint now);
 
  private:
   std::atomic<std::uint64_t> fingerprint_{0};
+  std::atomic<std::int64_t> not_after_unix_{0};
 };
 
 }  // namespace driftgate::server

@@ -1,0 +1,61 @@
+#pragma once
+// Whether the serving certificate is close to its end or past it, and when to
+// say so. The server cannot see an expired certificate from inside: the API
+// server refuses the handshake, so every admission call fails (failurePolicy
+// Fail refuses the writes, Ignore lets them through with no policy applied),
+// and the webhook looks idle, not broken. So the reloader says it in the log,
+// at once and then every hour until new certificate files are loaded, and
+// /readyz?verbose shows it.
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "util/time.h"
+
+namespace driftgate::server {
+
+enum class CertificateExpiry { Valid, Expiring, Expired };
+
+inline TimePoint from_unix_seconds(std::int64_t seconds) { return TimePoint(std::chrono::seconds(seconds)); }
+
+// Expiring: less than `warn_before` left.
+inline CertificateExpiry classify_expiry(TimePoint not_after, TimePoint now, std::chrono::nanoseconds warn_before) {
+  if (now >= not_after) return CertificateExpiry::Expired;
+  if (not_after - now < warn_before) return CertificateExpiry::Expiring;
+  return CertificateExpiry::Valid;
+}
+
+inline std::string_view expiry_label(CertificateExpiry expiry) {
+  switch (expiry) {
+    case CertificateExpiry::Valid: return "valid";
+    case CertificateExpiry::Expiring: return "expiring";
+    case CertificateExpiry::Expired: return "expired";
+  }
+  return "valid";
+}
+
+// When a reminder is due: on every change of state, and again each `repeat`
+// while the state is not Valid. A problem that is logged once, at 3 a.m.,
+// is a problem nobody saw.
+class ExpiryReminder {
+ public:
+  explicit ExpiryReminder(std::chrono::nanoseconds repeat = std::chrono::hours(1)) : repeat_(repeat) {}
+
+  bool due(CertificateExpiry state, TimePoint now) {
+    bool changed = !last_ || *last_ != state;
+    bool repeat = !changed && state != CertificateExpiry::Valid && now - last_at_ >= repeat_;
+    if (changed || repeat) {
+      last_ = state;
+      last_at_ = now;
+    }
+    return changed || repeat;
+  }
+
+ private:
+  std::chrono::nanoseconds repeat_;
+  std::optional<CertificateExpiry> last_;
+  TimePoint last_at_{};
+};
+
+}  // namespace driftgate::server
