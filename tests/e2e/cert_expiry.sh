@@ -41,6 +41,7 @@ sign() {
 stamp() { date -u -d "$1" +%Y%m%d%H%M%SZ; }
 sign expiring "$(stamp '-1 hour')" "$(stamp '+1 day')"
 sign expired 20200101000000Z 20200102000000Z
+sign forever "$(stamp '-1 hour')" 99991231235959Z  # RFC 5280's "no well-defined expiration"
 mkdir -p "$W/good"
 cp "$E2E_CERTS/tls.crt" "$E2E_CERTS/tls.key" "$W/good/"
 
@@ -64,9 +65,11 @@ assert_eq "one warning, not one per reload tick" 1 "$(event_count certificate_ex
 
 # 2. An expired replacement is refused: the valid certificate keeps serving, loudly.
 serve_dir expired
-wait_until 10 "the refusal of the expired certificate" grep -q '"event":"certificate_reload_failed"' "$AUDIT_LOG"
-assert_contains "the refusal says the new certificate expired" "$(grep '"event":"certificate_reload_failed"' "$AUDIT_LOG" | head -n 1)" \
-  'the new certificate expired at 2020-01-02T00:00:00Z'
+# The certificate and key are read one after the other: a swap between the two
+# reads is first refused as a mismatched key. The expiry refusal follows.
+wait_until 10 "the refusal of the expired certificate" \
+  grep -q '"event":"certificate_reload_failed".*the new certificate expired at 2020-01-02T00:00:00Z' "$AUDIT_LOG"
+pass "the refusal says the new certificate expired"
 out=$(dg_curl "$URL/healthz")
 assert_eq "the previous certificate keeps serving" 200 "$(status_of "$out")"
 assert_contains "/readyz?verbose shows the refused change" "$(dg_curl "$URL/readyz?verbose")" '"lastError":"--tls-cert'
@@ -91,4 +94,12 @@ wait_until 10 "the certificate_reloaded event" grep -q '"event":"certificate_rel
 out=$(dg_curl "$URL/healthz")
 assert_eq "served again once valid files arrive" 200 "$(status_of "$out")"
 assert_contains "/readyz?verbose shows the certificate as valid" "$(dg_curl "$URL/readyz?verbose")" '"expiry":"valid"'
+
+# 4. A notAfter in the year 9999 is far away, not a nanosecond counter overflowed into the past.
+serve_dir forever
+reloaded_twice() { (($(event_count certificate_reloaded) >= 2)); }
+wait_until 10 "the second certificate_reloaded event" reloaded_twice
+verbose=$(dg_curl "$URL/readyz?verbose")
+assert_contains "/readyz?verbose: the 9999 certificate is valid" "$verbose" '"expiry":"valid"'
+assert_eq "no expiry event for the 9999 certificate" 1 "$(event_count certificate_expired)"
 stop_server

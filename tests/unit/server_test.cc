@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <climits>
 #include <cstdio>
 #include <filesystem>
@@ -21,7 +22,7 @@ namespace driftgate::server {
 namespace {
 
 // Line `i` of writer `t`: its own header, then a body whose length varies from
-// a few bytes to beyond PIPE_BUF, so both of the sink's write paths are taken.
+// a few bytes to three times PIPE_BUF, the most a pipe writes in one piece.
 std::string line_of(int t, int i) {
   std::size_t body = (static_cast<std::size_t>(i) * 977) % (3 * PIPE_BUF);
   return "w" + std::to_string(t) + "-" + std::to_string(i) + ":" + std::string(body, static_cast<char>('a' + t));
@@ -75,12 +76,14 @@ TEST(AuditSink, ConcurrentWritersToAFileNeverTearOrLoseALine) {
 }
 
 TEST(AuditSink, ConcurrentWritersToAPipeNeverTearOrLoseALine) {
-  // A pipe takes the other path: lines over PIPE_BUF may be split by the kernel,
-  // so the sink serialises them.
+  // A pipe splits writes over PIPE_BUF and lets another writer in between the
+  // pieces, so the sink must serialise lines itself. The reader starts late, so
+  // the pipe fills and writers block mid-line, where a split happens.
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);
   std::string received;
   std::thread reader([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
     char buffer[65536];
     for (ssize_t n; (n = ::read(fds[0], buffer, sizeof buffer)) > 0;) received.append(buffer, static_cast<std::size_t>(n));
   });
@@ -165,10 +168,19 @@ TEST(CertificateExpiry, ValidExpiringExpiredAtTheirBoundaries) {
   EXPECT_EQ(classify_expiry(not_after, not_after + hours(1000), week), CertificateExpiry::Expired);
 }
 
+TEST(CertificateExpiry, ANotAfterBeyondTheYear2262IsFarAwayNotOverflowed) {
+  // 9999-12-31T23:59:59Z, RFC 5280's date for "no well-defined expiration".
+  const TimePoint not_after = from_unix_seconds(253'402'300'799);
+  const TimePoint now = from_unix_seconds(1'800'000'000);
+  EXPECT_GT(not_after, now);
+  EXPECT_EQ(classify_expiry(not_after, now, std::chrono::hours(7 * 24)), CertificateExpiry::Valid);
+  EXPECT_LT(from_unix_seconds(-253'402'300'799), now);
+}
+
 TEST(CertificateExpiry, ReminderOnEveryChangeAndHourlyWhileNotValid) {
   using namespace std::chrono;
   ExpiryReminder reminder(hours(1));
-  TimePoint t = from_unix_seconds(1'800'000'000);
+  ExpiryReminder::Instant t{};
   EXPECT_TRUE(reminder.due(CertificateExpiry::Valid, t));  // the first look is a change
   EXPECT_FALSE(reminder.due(CertificateExpiry::Valid, t + hours(5)));  // a valid certificate is never repeated
   t += hours(5);

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <climits>
 #include <cstring>
 #include <memory>
 
@@ -32,11 +31,7 @@ void AuditSink::write_line(std::string_view line) {
   buffer.reserve(line.size() + 1);
   buffer.append(line).push_back('\n');
   if (regular_file_) return write_all(buffer.data(), buffer.size());
-  if (buffer.size() <= PIPE_BUF) {
-    std::shared_lock lock(mutex_);
-    return write_all(buffer.data(), buffer.size());
-  }
-  std::unique_lock lock(mutex_);
+  std::lock_guard lock(mutex_);
   write_all(buffer.data(), buffer.size());
 }
 

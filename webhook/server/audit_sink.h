@@ -4,7 +4,6 @@
 #include <cstdio>
 #include <memory>
 #include <mutex>
-#include <shared_mutex>
 #include <string>
 #include <string_view>
 
@@ -34,12 +33,12 @@ class AuditSink {
   // One write(2) to a regular file is not interleaved with another (Linux holds
   // the inode lock for the whole write on local filesystems; a network
   // filesystem is no place for an audit log): those lines take no lock, which
-  // under load made I/O threads wait on each other's system calls. On a pipe (a
-  // container's stdout) a write of at most PIPE_BUF bytes is atomic too, but a
-  // longer one may be split, and a short one from another thread may land
-  // between its pieces: short lines share the lock, long ones take it alone.
+  // under load made I/O threads wait on each other's system calls. Anything
+  // else (a container's stdout is a pipe or a socket) takes the mutex for every
+  // line: a pipe splits writes over PIPE_BUF and lets another writer's line in
+  // between the pieces, and a socket promises nothing at all.
   bool regular_file_ = false;
-  std::shared_mutex mutex_;
+  std::mutex mutex_;
 };
 
 }  // namespace driftgate::server

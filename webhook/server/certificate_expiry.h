@@ -6,6 +6,7 @@
 // and the webhook looks idle, not broken. So the reloader says it in the log,
 // at once and then every hour until new certificate files are loaded, and
 // /readyz?verbose shows it.
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -17,7 +18,13 @@ namespace driftgate::server {
 
 enum class CertificateExpiry { Valid, Expiring, Expired };
 
-inline TimePoint from_unix_seconds(std::int64_t seconds) { return TimePoint(std::chrono::seconds(seconds)); }
+// A TimePoint counts nanoseconds and ends in 2262; a certificate may say 9999
+// (RFC 5280's "no well-defined expiration date"). Clamped, not overflowed.
+inline TimePoint from_unix_seconds(std::int64_t seconds) {
+  constexpr std::int64_t kLast =
+      std::chrono::duration_cast<std::chrono::seconds>(TimePoint::max().time_since_epoch()).count();
+  return TimePoint(std::chrono::seconds(std::clamp(seconds, -kLast, kLast)));
+}
 
 // Expiring: less than `warn_before` left.
 inline CertificateExpiry classify_expiry(TimePoint not_after, TimePoint now, std::chrono::nanoseconds warn_before) {
@@ -37,12 +44,14 @@ inline std::string_view expiry_label(CertificateExpiry expiry) {
 
 // When a reminder is due: on every change of state, and again each `repeat`
 // while the state is not Valid. A problem that is logged once, at 3 a.m.,
-// is a problem nobody saw.
+// is a problem nobody saw. The repeat is timed on the monotonic clock, so a
+// wall clock set back does not silence it.
 class ExpiryReminder {
  public:
+  using Instant = std::chrono::steady_clock::time_point;
   explicit ExpiryReminder(std::chrono::nanoseconds repeat = std::chrono::hours(1)) : repeat_(repeat) {}
 
-  bool due(CertificateExpiry state, TimePoint now) {
+  bool due(CertificateExpiry state, Instant now) {
     bool changed = !last_ || *last_ != state;
     bool repeat = !changed && state != CertificateExpiry::Valid && now - last_at_ >= repeat_;
     if (changed || repeat) {
@@ -55,7 +64,7 @@ class ExpiryReminder {
  private:
   std::chrono::nanoseconds repeat_;
   std::optional<CertificateExpiry> last_;
-  TimePoint last_at_{};
+  Instant last_at_{};
 };
 
 }  // namespace driftgate::server

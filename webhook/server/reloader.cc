@@ -45,6 +45,7 @@ void Reloader::install_certificate(TlsContext built, std::uint64_t fingerprint, 
   std::string fields = json_field("subject", built.subject) + "," +
                        json_field("notAfter", format_rfc3339(from_unix_seconds(built.not_after_unix)));
   tls_.install(std::move(built), fingerprint, now());
+  expiry_reminder_ = ExpiryReminder();  // a new certificate's state is told at once, even if it is the same
   if (is_reload)
     log("info", "certificate_reloaded", "new connections use the new certificate; open ones keep theirs", fields);
   else
@@ -52,10 +53,11 @@ void Reloader::install_certificate(TlsContext built, std::uint64_t fingerprint, 
 }
 
 void Reloader::check_certificate_expiry() {
+  if (tls_.not_after_unix() == 0) return;  // notAfter unreadable: no date to compare
   const TimePoint not_after = from_unix_seconds(tls_.not_after_unix());
   const TimePoint at = now();
   const CertificateExpiry state = classify_expiry(not_after, at, options_.cert_expiry_warning);
-  if (!expiry_reminder_.due(state, at) || state == CertificateExpiry::Valid) return;
+  if (!expiry_reminder_.due(state, std::chrono::steady_clock::now()) || state == CertificateExpiry::Valid) return;
   std::string fields = json_field("certificate", tls_files_.certificate.string()) + "," +
                        json_field("notAfter", format_rfc3339(not_after));
   if (state == CertificateExpiry::Expiring) {
@@ -136,7 +138,8 @@ void Reloader::reload_certificate() {
   if (!built) return fail(built.error());
   // An expired replacement is never better than what serves: if that is
   // still valid it stays, and if not, nothing is gained by swapping.
-  if (const TimePoint not_after = from_unix_seconds(built->not_after_unix); now() >= not_after)
+  const TimePoint not_after = from_unix_seconds(built->not_after_unix);
+  if (built->not_after_unix != 0 && now() >= not_after)
     return fail("--tls-cert " + tls_files_.certificate.string() + ": the new certificate expired at " +
                 format_rfc3339(not_after));
   install_certificate(std::move(*built), material->fingerprint, true);
