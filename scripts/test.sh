@@ -25,7 +25,10 @@ if [ "${DRIFTGATE_HARDENING:-1}" != 0 ]; then
   tally "$build_dir/fuzz.log"
 fi
 
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+# Explicitly on: a build directory configured otherwise before (a server-only
+# build of bench/load/run.sh, say) keeps its cached options.
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DDRIFTGATE_BUILD_TESTS=ON -DDRIFTGATE_BUILD_BENCH=ON -DDRIFTGATE_BUILD_SERVER=ON >/dev/null
 cmake --build "$build_dir" -j"$(nproc)"
 ctest --test-dir "$build_dir" --output-on-failure -j"$(nproc)" --timeout 300 2>&1 | tee "$build_dir/ctest.log" || true
 summary=$(grep -E 'tests passed, [0-9]+ tests? failed out of [0-9]+' "$build_dir/ctest.log" | tail -n 1 || true)
