@@ -48,12 +48,15 @@ cp "$E2E_CERTS/tls.crt" "$E2E_CERTS/tls.key" "$W/good/"
 # The served files: a symlink swapped in one rename, as the kubelet does.
 serve_dir() { ln -sfn "$W/$1" "$W/live.tmp" && mv -T "$W/live.tmp" "$W/live"; }
 event_count() { grep -c "\"event\":\"$1\"" "$AUDIT_LOG" || true; }
+wait_for_event() { wait_until 5 "the $1 event" grep -q "\"event\":\"$1\"" "$AUDIT_LOG"; }
+first_event() { grep -m 1 "\"event\":\"$1\"" "$AUDIT_LOG"; }
+start_on_live() { TLS_CERT=$W/live/tls.crt TLS_KEY=$W/live/tls.key start_server --reload-interval 300ms; }
 
 # 1. A certificate with a day left: a warning at start, and the state in /readyz?verbose.
 serve_dir expiring
-TLS_CERT=$W/live/tls.crt TLS_KEY=$W/live/tls.key start_server --reload-interval 300ms
-wait_until 5 "the certificate_expiring event" grep -q '"event":"certificate_expiring"' "$AUDIT_LOG"
-line=$(grep '"event":"certificate_expiring"' "$AUDIT_LOG")
+start_on_live
+wait_for_event certificate_expiring
+line=$(first_event certificate_expiring)
 assert_contains "the expiring certificate is a warning" "$line" '"level":"warn"'
 assert_contains "the warning names notAfter" "$line" '"notAfter":"20'
 assert_contains "the warning says what happens next" "$line" 'refuses every call to this webhook'
@@ -78,9 +81,9 @@ stop_server
 
 # 3. Started with an expired certificate: it serves, says so as an error, and
 #    recovers when valid files arrive, without a restart.
-TLS_CERT=$W/live/tls.crt TLS_KEY=$W/live/tls.key start_server --reload-interval 300ms
-wait_until 5 "the certificate_expired event" grep -q '"event":"certificate_expired"' "$AUDIT_LOG"
-line=$(grep '"event":"certificate_expired"' "$AUDIT_LOG")
+start_on_live
+wait_for_event certificate_expired
+line=$(first_event certificate_expired)
 assert_contains "the expired certificate is an error" "$line" '"level":"error"'
 assert_contains "the error names notAfter" "$line" '"notAfter":"2020-01-02T00:00:00Z"'
 assert_contains "the error says what it breaks" "$line" 'every admission call fails'
