@@ -21,7 +21,7 @@ export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 flags=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"
        -DDRIFTGATE_BUILD_BENCH=OFF -DDRIFTGATE_BUILD_TESTS=ON)
 # The concurrency-relevant tests (see `ctest --test-dir build-tsan -N`); e2e.certs makes their certificates.
-tsan_tests=${TSAN_TESTS:-'^(e2e\.(certs|policy_reload|cert_rotation|shutdown|decisions)|AuditSink\..*)$'}
+tsan_tests=${TSAN_TESTS:-'^(e2e\.(certs|policy_reload|cert_rotation|cert_expiry|shutdown|decisions)|AuditSink\..*)$'}
 
 passed=0 failed=0
 count() {  # ctest's "N% tests passed, F tests failed out of T" -> totals
