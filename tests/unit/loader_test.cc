@@ -137,7 +137,7 @@ TEST(Loader, TheContractExampleLoads) {
   const auto* frozen = std::get_if<Frozen>(&p.rules[0].spec);
   ASSERT_NE(frozen, nullptr);
   ASSERT_EQ(frozen->ignore.size(), 2u);
-  EXPECT_EQ(frozen->ignore[1].str(), R"(spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"])");
+  EXPECT_EQ(frozen->ignore[1].path.str(), R"(spec.template.metadata.annotations["kubectl.kubernetes.io/restartedAt"])");
   ASSERT_TRUE(p.rules[0].message.has_value());
   EXPECT_TRUE(p.rules[0].message->uses(Variable::Owner));
   EXPECT_TRUE(p.has_validations);
@@ -230,6 +230,42 @@ TEST(LoaderErrors, BadPath) {
   std::string text = policy_doc("p1", "  rules:\n    - name: r\n      require: [spec.ok, \"spec..replicas\"]\n");
   expect_one_error(text, "\"spec..replicas\"", "p1",
                    "spec.rules[0].require[1]: invalid path \"spec..replicas\" at character 6");
+}
+
+TEST(Loader, FrozenIgnoreMayBeScopedToKinds) {
+  std::string text = policy_doc("p1", R"(  rules:
+    - name: r
+      frozen:
+        ignore:
+          - metadata.annotations["reconcile.fluxcd.io/requestedAt"]
+          - {path: spec.suspend, kinds: ["*.toolkit.fluxcd.io/*"]}
+          - {path: operation, kinds: ["argoproj.io/Application", "*"]}
+)");
+  LoadResult r = load(text);
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  const auto* frozen = std::get_if<Frozen>(&r.set->policies()[0].rules[0].spec);
+  ASSERT_NE(frozen, nullptr);
+  ASSERT_EQ(frozen->ignore.size(), 3u);
+  EXPECT_TRUE(frozen->ignore[0].kinds.empty()) << "a plain path is ignored for every kind";
+  EXPECT_EQ(frozen->ignore[1].path.str(), "spec.suspend");
+  ASSERT_EQ(frozen->ignore[1].kinds.size(), 1u);
+  EXPECT_TRUE(frozen->ignore[1].kinds[0].matches("kustomize.toolkit.fluxcd.io", "v1", "Kustomization"));
+  EXPECT_FALSE(frozen->ignore[1].kinds[0].matches("batch", "v1", "CronJob"));
+  EXPECT_TRUE(frozen->ignore[2].kinds.empty()) << "\"*\" among the kinds is every kind";
+}
+
+TEST(LoaderErrors, FrozenIgnoreEntries) {
+  auto with_ignore = [](const std::string& entry) {
+    return policy_doc("p1", "  rules:\n    - name: r\n      frozen:\n        ignore:\n          - " + entry + "\n");
+  };
+  expect_one_error(with_ignore("{path: spec.suspend}"), "{path", "p1",
+                   "spec.rules[0].frozen.ignore[0]: expected both path and kinds");
+  expect_one_error(with_ignore("{path: spec.suspend, kinds: [Pod], why: x}"), "why", "p1",
+                   "spec.rules[0].frozen.ignore[0]: unknown field \"why\"");
+  expect_one_error(with_ignore("{path: spec.suspend, kinds: [\"a/b/c/D\"]}"), "\"a/b/c/D\"", "p1",
+                   "spec.rules[0].frozen.ignore[0].kinds[0]: invalid kind");
+  expect_one_error(with_ignore("{path: \"spec..x\", kinds: [Pod]}"), "\"spec..x\"", "p1",
+                   "spec.rules[0].frozen.ignore[0].path: invalid path");
 }
 
 TEST(LoaderErrors, DuplicateRuleName) {

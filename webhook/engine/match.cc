@@ -40,13 +40,15 @@ bool selector_holds(const policy::ObjectSelector& selector, const Request& reque
   return true;
 }
 
+bool kinds_match(const std::vector<policy::KindPattern>& kinds, const GroupVersionKind& kind) {
+  return kinds.empty() || std::any_of(kinds.begin(), kinds.end(), [&](const policy::KindPattern& k) {
+           return k.matches(kind.group, kind.version, kind.kind);
+         });
+}
+
 bool matches(const policy::Match& match, const Request& request) {
   if (!(match.operations & request.operation)) return false;
-  if (!match.kinds.empty() &&
-      std::none_of(match.kinds.begin(), match.kinds.end(), [&](const policy::KindPattern& k) {
-        return k.matches(request.kind.group, request.kind.version, request.kind.kind);
-      }))
-    return false;
+  if (!kinds_match(match.kinds, request.kind)) return false;
   if (!match.namespaces.empty() && !any_glob(match.namespaces, request.namespace_)) return false;
   if (any_glob(match.exclude_namespaces, request.namespace_)) return false;
   if (!match.exclude_subjects.empty() && in_subjects(match.exclude_subjects, request.user)) return false;

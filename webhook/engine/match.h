@@ -5,6 +5,8 @@
 
 namespace driftgate::engine {
 
+// Empty `kinds` names every kind.
+bool kinds_match(const std::vector<policy::KindPattern>& kinds, const GroupVersionKind& kind);
 bool in_subjects(const policy::Subjects& subjects, const UserInfo& user);
 bool selector_holds(const policy::ObjectSelector& selector, const Request& request);
 bool matches(const policy::Match& match, const Request& request);

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "engine/diff.h"
+#include "engine/match.h"
 #include "engine/order.h"
 #include "engine/owner.h"
 
@@ -90,7 +91,8 @@ void check_frozen(const policy::Frozen& rule, const RuleContext& ctx, ViolationB
     case policy::kUpdate: {
       std::vector<const path::Path*> ignore;
       for (const path::Path& p : always_ignored()) ignore.push_back(&p);
-      for (const path::Path& p : rule.ignore) ignore.push_back(&p);
+      for (const policy::Frozen::Ignore& i : rule.ignore)
+        if (kinds_match(i.kinds, r.kind)) ignore.push_back(&i.path);
       auto changed = changed_paths(r.old_object, r.object, ignore);
       if (changed.empty()) return;
       v.paths() = std::move(changed);

@@ -143,6 +143,9 @@ class DocumentReader {
   }
 
   std::optional<KindPattern> kind_pattern(const YAML::Node& n, const std::string& field);
+  // A list of kinds; empty when one of them is "*".
+  std::vector<KindPattern> kind_list(const YAML::Node& n, const std::string& field);
+  std::vector<Frozen::Ignore> frozen_ignores(const YAML::Node& n, const std::string& field);
   void read_match(const YAML::Node& n, Match& match);
   std::vector<MetadataTerm> read_terms(const YAML::Node& n, const std::string& field);
   Subjects read_subjects(const YAML::Node& n, const std::string& field, bool allow_empty);
@@ -176,6 +179,45 @@ std::optional<KindPattern> DocumentReader::kind_pattern(const YAML::Node& n, con
   if (parts.size() >= 2) k.group = Glob(parts[0] == "core" ? "" : parts[0]);
   if (parts.size() == 3) k.version = Glob(parts[1]);
   return k;
+}
+
+std::vector<KindPattern> DocumentReader::kind_list(const YAML::Node& n, const std::string& field) {
+  std::vector<KindPattern> kinds;
+  if (!n.IsSequence()) {
+    error(n, field, "expected a list of kinds, found " + describe(n));
+    return kinds;
+  }
+  for (std::size_t i = 0; i < n.size(); ++i)
+    if (auto k = kind_pattern(n[i], field + "[" + std::to_string(i) + "]")) {
+      if (k->kind.matches_everything() && k->group.matches_everything() && k->version.matches_everything())
+        return {};  // "*" is the same as naming no kind: all of them
+      kinds.push_back(std::move(*k));
+    }
+  return kinds;
+}
+
+std::vector<Frozen::Ignore> DocumentReader::frozen_ignores(const YAML::Node& n, const std::string& field) {
+  std::vector<Frozen::Ignore> out;
+  if (!n.IsSequence()) {
+    error(n, field, "expected a list of paths or {path, kinds} entries, found " + describe(n));
+    return out;
+  }
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const std::string f = field + "[" + std::to_string(i) + "]";
+    if (!n[i].IsMap()) {
+      if (auto p = path_at(n[i], f)) out.push_back({std::move(*p), {}});
+      continue;
+    }
+    if (!expect_map(n[i], f, {"path", "kinds"})) continue;
+    if (!n[i]["path"] || !n[i]["kinds"]) {
+      error(n[i], f, "expected both path and kinds (a plain path ignores it for every kind)");
+      continue;
+    }
+    auto p = path_at(n[i]["path"], f + ".path");
+    auto kinds = kind_list(n[i]["kinds"], f + ".kinds");
+    if (p) out.push_back({std::move(*p), std::move(kinds)});
+  }
+  return out;
 }
 
 std::vector<MetadataTerm> DocumentReader::read_terms(const YAML::Node& n, const std::string& field) {
@@ -233,20 +275,7 @@ void DocumentReader::read_match(const YAML::Node& n, Match& match) {
     }
     if (list.empty() && ops.IsSequence()) error(ops, field + ".operations", "must name at least one operation");
   }
-  if (const YAML::Node kinds = n["kinds"]) {
-    if (!kinds.IsSequence()) {
-      error(kinds, field + ".kinds", "expected a list of kinds, found " + describe(kinds));
-    } else {
-      for (std::size_t i = 0; i < kinds.size(); ++i)
-        if (auto k = kind_pattern(kinds[i], field + ".kinds[" + std::to_string(i) + "]")) {
-          if (k->kind.matches_everything() && k->group.matches_everything() && k->version.matches_everything()) {
-            match.kinds.clear();  // "*" is the same as omitting kinds
-            break;
-          }
-          match.kinds.push_back(std::move(*k));
-        }
-    }
-  }
+  if (const YAML::Node kinds = n["kinds"]) match.kinds = kind_list(kinds, field + ".kinds");
   if (const YAML::Node ns = n["namespaces"]) {
     match.namespaces = glob_list(ns, field + ".namespaces");
     if (std::any_of(match.namespaces.begin(), match.namespaces.end(), [](const Glob& g) { return g.matches_everything(); }))
@@ -357,7 +386,7 @@ std::optional<RuleSpec> DocumentReader::read_rule_spec(std::string_view type, co
     Frozen f;
     if (n.IsNull()) return f;
     if (!expect_map(n, field, {"ignore"})) return std::nullopt;
-    if (n["ignore"]) f.ignore = path_list(n["ignore"], field + ".ignore");
+    if (n["ignore"]) f.ignore = frozen_ignores(n["ignore"], field + ".ignore");
     return f;
   }
   if (type == "exclusive") {

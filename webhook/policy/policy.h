@@ -73,7 +73,13 @@ struct BreakGlass {
 // ---- rule types --------------------------------------------------------------
 
 struct Frozen {
-  std::vector<path::Path> ignore;
+  // A path whose changes are not drift, for every kind or only for `kinds`
+  // (a field such as spec.suspend is a control on Flux objects, drift on a CronJob).
+  struct Ignore {
+    path::Path path;
+    std::vector<KindPattern> kinds;  // empty: every kind
+  };
+  std::vector<Ignore> ignore;
 };
 struct Exclusive {
   path::Path at;  // root when omitted
