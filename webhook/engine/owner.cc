@@ -20,7 +20,7 @@ std::string qualified(std::string_view ns, std::string_view name) {
 
 std::string gitops_owner(const json::Value& object) {
   const json::Value* metadata = object.find("metadata");
-  if (!metadata) return "unknown owner";
+  if (!metadata) return std::string(kUnknownOwner);
   const json::Value* labels = metadata->find("labels");
   const json::Value* annotations = metadata->find("annotations");
   auto label = [&](std::string_view key) { return labels ? labels->string_at(key) : std::string_view{}; };
@@ -36,7 +36,7 @@ std::string gitops_owner(const json::Value& object) {
   if (auto instance = label("argocd.argoproj.io/instance"); !instance.empty()) return argo_application(instance);
   if (auto release = annotation("meta.helm.sh/release-name"); !release.empty())
     return "Helm release " + qualified(annotation("meta.helm.sh/release-namespace"), release);
-  return "unknown owner";
+  return std::string(kUnknownOwner);
 }
 
 }  // namespace driftgate::engine

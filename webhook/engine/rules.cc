@@ -293,7 +293,12 @@ std::string join_paths(const std::vector<std::string>& paths) {
 }
 
 const std::string& RuleContext::owner() const {
-  if (!owner_) owner_ = gitops_owner(request_.subject());
+  if (!owner_) {
+    owner_ = gitops_owner(request_.subject());
+    // An UPDATE that strips the markers is still matched on them (anyOf holds on
+    // old or new): name the owner they named.
+    if (*owner_ == kUnknownOwner && request_.operation == policy::kUpdate) owner_ = gitops_owner(request_.old_object);
+  }
   return *owner_;
 }
 
