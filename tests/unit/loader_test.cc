@@ -266,6 +266,8 @@ TEST(LoaderErrors, FrozenIgnoreEntries) {
                    "spec.rules[0].frozen.ignore[0].kinds[0]: invalid kind");
   expect_one_error(with_ignore("{path: \"spec..x\", kinds: [Pod]}"), "\"spec..x\"", "p1",
                    "spec.rules[0].frozen.ignore[0].path: invalid path");
+  expect_one_error(with_ignore("{path: spec.suspend, kinds: []}"), "[]", "p1",
+                   "spec.rules[0].frozen.ignore[0].kinds: must name at least one kind");
 }
 
 TEST(LoaderErrors, DuplicateRuleName) {

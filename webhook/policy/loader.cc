@@ -213,6 +213,11 @@ std::vector<Frozen::Ignore> DocumentReader::frozen_ignores(const YAML::Node& n, 
       error(n[i], f, "expected both path and kinds (a plain path ignores it for every kind)");
       continue;
     }
+    if (n[i]["kinds"].IsSequence() && n[i]["kinds"].size() == 0) {
+      // An empty list would read as "every kind": say so with a plain path instead.
+      error(n[i]["kinds"], f + ".kinds", "must name at least one kind (a plain path ignores it for every kind)");
+      continue;
+    }
     auto p = path_at(n[i]["path"], f + ".path");
     auto kinds = kind_list(n[i]["kinds"], f + ".kinds");
     if (p) out.push_back({std::move(*p), std::move(kinds)});
