@@ -266,6 +266,8 @@ TEST(LoaderErrors, FrozenIgnoreEntries) {
                    "spec.rules[0].frozen.ignore[0].kinds[0]: invalid kind");
   expect_one_error(with_ignore("{path: \"spec..x\", kinds: [Pod]}"), "\"spec..x\"", "p1",
                    "spec.rules[0].frozen.ignore[0].path: invalid path");
+  expect_one_error(with_ignore("{path: spec.suspend, kinds: [\"*\", \"a/b/c/D\"]}"), "\"a/b/c/D\"", "p1",
+                   "spec.rules[0].frozen.ignore[0].kinds[1]: invalid kind");
   expect_one_error(with_ignore("{path: spec.suspend, kinds: []}"), "[]", "p1",
                    "spec.rules[0].frozen.ignore[0].kinds: must name at least one kind");
 }
@@ -310,6 +312,9 @@ TEST(LoaderErrors, BadKindStrings) {
     std::string text = policy_doc("p1", std::string("  match:\n    kinds: [Pod, ") + kind + "]\n" + kMinimalSpec);
     expect_one_error(text, kind, "p1", "spec.match.kinds[1]: invalid kind");
   }
+  // A "*" earlier in the list does not stop the check of the rest.
+  std::string text = policy_doc("p1", "  match:\n    kinds: [\"*\", \"a/b/c/D\"]\n" + kMinimalSpec);
+  expect_one_error(text, "\"a/b/c/D\"", "p1", "spec.match.kinds[1]: invalid kind");
 }
 
 TEST(LoaderErrors, BadDuration) {

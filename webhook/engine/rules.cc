@@ -294,10 +294,11 @@ std::string join_paths(const std::vector<std::string>& paths) {
 
 const std::string& RuleContext::owner() const {
   if (!owner_) {
-    owner_ = gitops_owner(request_.subject());
-    // An UPDATE that strips the markers is still matched on them (anyOf holds on
-    // old or new): name the owner they named.
-    if (*owner_ == kUnknownOwner && request_.operation == policy::kUpdate) owner_ = gitops_owner(request_.old_object);
+    // On UPDATE the live object's markers name the owner: the write may strip or
+    // rewrite them (anyOf holds on old or new, so it is still judged by them).
+    const bool update = request_.operation == policy::kUpdate;
+    owner_ = gitops_owner(update ? request_.old_object : request_.subject());
+    if (*owner_ == kUnknownOwner && update) owner_ = gitops_owner(request_.object);
   }
   return *owner_;
 }

@@ -187,12 +187,13 @@ std::vector<KindPattern> DocumentReader::kind_list(const YAML::Node& n, const st
     error(n, field, "expected a list of kinds, found " + describe(n));
     return kinds;
   }
-  for (std::size_t i = 0; i < n.size(); ++i)
+  bool every_kind = false;
+  for (std::size_t i = 0; i < n.size(); ++i)  // every entry is checked, also after a "*"
     if (auto k = kind_pattern(n[i], field + "[" + std::to_string(i) + "]")) {
-      if (k->kind.matches_everything() && k->group.matches_everything() && k->version.matches_everything())
-        return {};  // "*" is the same as naming no kind: all of them
+      every_kind |= k->kind.matches_everything() && k->group.matches_everything() && k->version.matches_everything();
       kinds.push_back(std::move(*k));
     }
+  if (every_kind) kinds.clear();  // "*" is the same as naming no kind: all of them
   return kinds;
 }
 
