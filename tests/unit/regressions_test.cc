@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <map>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -10,6 +11,7 @@
 #include "admission/handle.h"
 #include "json/parse.h"
 #include "json/yaml.h"
+#include "path/path.h"
 #include "policy/loader.h"
 #include "util/time.h"
 
@@ -51,6 +53,40 @@ spec:
   auto now = *parse_rfc3339("2026-11-22T16:00:00Z");
   admission::Outcome outcome = admission::handle(review, engine::Endpoint::Validate, *set.set, now);
   EXPECT_EQ(outcome.http_status, 200) << outcome.body;
+}
+
+// path_fuzz: `*.**.**.…` (40 `**`) timed out on a 25-line document: a node was
+// reached once per split of its depth among the `**`s. Each (segment, node) is
+// now walked once; every location is visited exactly once, as with one `**`.
+TEST(FuzzRegressions, ManyDescendantSegmentsVisitEachLocationOnce) {
+  auto doc = json::parse_yaml(R"(
+metadata: {name: web, labels: {a: x, b: y}}
+spec:
+  values: "image: {tag: 1.2.3}"
+  template: {spec: {containers: [{name: app, ports: [{containerPort: 80}]}, {name: side}]}}
+  matrix: [[1, 2], [3, [4, 5]], []]
+)");
+  ASSERT_TRUE(doc.ok());
+  auto visits_of = [&](std::string_view text) {
+    auto p = path::Path::parse(text);
+    EXPECT_TRUE(p.ok()) << text;
+    std::map<std::string, int> visits;
+    path::Scratch scratch;
+    if (p.ok()) path::walk(*p, doc->root, scratch, [&](const path::Location& at, const json::Value&) { ++visits[at.str()]; });
+    return visits;
+  };
+  const auto once = visits_of("*.**");
+  ASSERT_GT(once.size(), 20u);
+  for (const auto& [where, count] : once) EXPECT_EQ(count, 1) << where;
+  EXPECT_EQ(visits_of("*.**.**.**"), once);
+  std::string reproducer = read_corpus("path_fuzz", "regression-many-descendants");
+  ASSERT_FALSE(reproducer.empty());
+  EXPECT_EQ(visits_of(reproducer), once);
+  // `**` with a key between them still finds every match once.
+  auto names = visits_of("**.name.**");
+  EXPECT_EQ(names, (std::map<std::string, int>{{"metadata.name", 1},
+                                               {"spec.template.spec.containers[0].name", 1},
+                                               {"spec.template.spec.containers[1].name", 1}}));
 }
 
 // json_fuzz: {"a":1,"a":null,"a":2} was not equal to itself; a repeated key now

@@ -1,6 +1,8 @@
 #include "path/path.h"
 
+#include <algorithm>
 #include <optional>
+#include <unordered_set>
 
 #include "json/yaml.h"
 
@@ -132,14 +134,28 @@ bool is_wildcard(const Segment& s) {
   return s.kind == Segment::Kind::AnyIndex || s.kind == Segment::Kind::AnyKey || s.kind == Segment::Kind::Descendants;
 }
 
+// (segment index, node): a state of the walk.
+struct StateHash {
+  std::size_t operator()(const std::pair<std::size_t, const json::Value*>& s) const {
+    return std::hash<const void*>{}(s.second) ^ (s.first * 0x9e3779b97f4a7c15ull);
+  }
+};
+
 struct Walker {
   const std::vector<Segment>& segments;
   Scratch& scratch;
   const Visitor& visit;
   Location location;
+  // With two or more `**`, one node is reached by as many ways as there are
+  // splits of its depth among them: `*.**.**.…` over a small document took
+  // minutes (path_fuzz). Each (segment, node) state is walked once instead, so
+  // the walk is linear in segments x nodes and every location is visited once.
+  // Null with fewer `**`, where no state can repeat.
+  std::unordered_set<std::pair<std::size_t, const json::Value*>, StateHash>* seen = nullptr;
 
   void step(std::size_t i, const json::Value& node) {
     if (!node.is_set()) return;
+    if (seen && !seen->insert({i, &node}).second) return;
     if (i == segments.size()) {
       visit(location, node);
       return;
@@ -346,6 +362,10 @@ const json::Value* Scratch::yaml(const json::Value& string_value) {
 
 void walk(const Path& path, const json::Value& root, Scratch& scratch, const Visitor& visit, const Location& base) {
   Walker walker{path.segments(), scratch, visit, base};
+  auto descendants = std::count_if(path.segments().begin(), path.segments().end(),
+                                   [](const Segment& s) { return s.kind == Segment::Kind::Descendants; });
+  std::unordered_set<std::pair<std::size_t, const json::Value*>, StateHash> seen;
+  if (descendants >= 2) walker.seen = &seen;
   walker.step(0, root);
 }
 
