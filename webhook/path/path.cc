@@ -224,28 +224,50 @@ struct Walker {
   }
 };
 
-bool covers_from(const std::vector<Segment>& pattern, std::size_t p, const std::vector<Location::Step>& steps,
-                 std::size_t k) {
-  if (p == pattern.size()) return true;
-  const Segment& s = pattern[p];
-  if (s.kind == Segment::Kind::Descendants) {
-    for (std::size_t j = k; j <= steps.size(); ++j)
-      if (covers_from(pattern, p + 1, steps, j)) return true;
-    return false;
+// Does pattern[p..] cover steps[k..]? With several `**` the same (p, k) is asked
+// once per way of splitting the steps between them (exponential in the number of
+// `**` when the answer is no), so answers found false are remembered.
+struct Coverage {
+  const std::vector<Segment>& pattern;
+  const std::vector<Location::Step>& steps;
+  std::vector<char> known_false;  // (p, k) -> 1; empty with fewer than two `**`
+
+  bool from(std::size_t p, std::size_t k) {
+    if (p == pattern.size()) return true;
+    char* memo = known_false.empty() ? nullptr : &known_false[p * (steps.size() + 1) + k];
+    if (memo && *memo) return false;
+    bool covered = step(p, k);
+    if (memo && !covered) *memo = 1;
+    return covered;
   }
-  if (k == steps.size()) return false;
-  const Location::Step& step = steps[k];
-  using SK = Location::Step::Kind;
-  bool match = false;
-  switch (s.kind) {
-    case Segment::Kind::Key: match = step.kind == SK::Key && step.key == s.key; break;
-    case Segment::Kind::Index: match = step.kind == SK::Index && step.index == s.index; break;
-    case Segment::Kind::AnyIndex: match = step.kind == SK::Index; break;
-    case Segment::Kind::AnyKey: match = step.kind == SK::Key; break;
-    case Segment::Kind::Yaml: match = step.kind == SK::Yaml; break;
-    case Segment::Kind::Descendants: break;
+
+  bool step(std::size_t p, std::size_t k) {
+    const Segment& s = pattern[p];
+    if (s.kind == Segment::Kind::Descendants) {
+      for (std::size_t j = k; j <= steps.size(); ++j)
+        if (from(p + 1, j)) return true;
+      return false;
+    }
+    if (k == steps.size()) return false;
+    const Location::Step& step = steps[k];
+    using SK = Location::Step::Kind;
+    bool match = false;
+    switch (s.kind) {
+      case Segment::Kind::Key: match = step.kind == SK::Key && step.key == s.key; break;
+      case Segment::Kind::Index: match = step.kind == SK::Index && step.index == s.index; break;
+      case Segment::Kind::AnyIndex: match = step.kind == SK::Index; break;
+      case Segment::Kind::AnyKey: match = step.kind == SK::Key; break;
+      case Segment::Kind::Yaml: match = step.kind == SK::Yaml; break;
+      case Segment::Kind::Descendants: break;
+    }
+    return match && from(p + 1, k + 1);
   }
-  return match && covers_from(pattern, p + 1, steps, k + 1);
+};
+
+std::size_t descendant_count(const std::vector<Segment>& segments) {
+  return static_cast<std::size_t>(std::count_if(segments.begin(), segments.end(), [](const Segment& s) {
+    return s.kind == Segment::Kind::Descendants;
+  }));
 }
 
 }  // namespace
@@ -345,7 +367,10 @@ std::string Location::json_pointer() const {
 }
 
 bool covers(const Path& pattern, const Location& location) {
-  return covers_from(pattern.segments(), 0, location.steps(), 0);
+  Coverage coverage{pattern.segments(), location.steps(), {}};
+  if (descendant_count(pattern.segments()) >= 2)
+    coverage.known_false.assign((pattern.segments().size() + 1) * (location.steps().size() + 1), 0);
+  return coverage.from(0, 0);
 }
 
 const json::Value* Scratch::yaml(const json::Value& string_value) {
@@ -362,10 +387,8 @@ const json::Value* Scratch::yaml(const json::Value& string_value) {
 
 void walk(const Path& path, const json::Value& root, Scratch& scratch, const Visitor& visit, const Location& base) {
   Walker walker{path.segments(), scratch, visit, base};
-  auto descendants = std::count_if(path.segments().begin(), path.segments().end(),
-                                   [](const Segment& s) { return s.kind == Segment::Kind::Descendants; });
   std::unordered_set<std::pair<std::size_t, const json::Value*>, StateHash> seen;
-  if (descendants >= 2) walker.seen = &seen;
+  if (descendant_count(path.segments()) >= 2) walker.seen = &seen;
   walker.step(0, root);
 }
 
