@@ -258,18 +258,18 @@ TEST(LoaderErrors, FrozenIgnoreEntries) {
   auto with_ignore = [](const std::string& entry) {
     return policy_doc("p1", "  rules:\n    - name: r\n      frozen:\n        ignore:\n          - " + entry + "\n");
   };
-  expect_one_error(with_ignore("{path: spec.suspend}"), "{path", "p1",
-                   "spec.rules[0].frozen.ignore[0]: expected both path and kinds");
-  expect_one_error(with_ignore("{path: spec.suspend, kinds: [Pod], why: x}"), "why", "p1",
-                   "spec.rules[0].frozen.ignore[0]: unknown field \"why\"");
-  expect_one_error(with_ignore("{path: spec.suspend, kinds: [\"a/b/c/D\"]}"), "\"a/b/c/D\"", "p1",
-                   "spec.rules[0].frozen.ignore[0].kinds[0]: invalid kind");
-  expect_one_error(with_ignore("{path: \"spec..x\", kinds: [Pod]}"), "\"spec..x\"", "p1",
-                   "spec.rules[0].frozen.ignore[0].path: invalid path");
-  expect_one_error(with_ignore("{path: spec.suspend, kinds: [\"*\", \"a/b/c/D\"]}"), "\"a/b/c/D\"", "p1",
-                   "spec.rules[0].frozen.ignore[0].kinds[1]: invalid kind");
-  expect_one_error(with_ignore("{path: spec.suspend, kinds: []}"), "[]", "p1",
-                   "spec.rules[0].frozen.ignore[0].kinds: must name at least one kind");
+  struct Case {
+    std::string entry, at, message;  // message after "spec.rules[0].frozen.ignore[0]"
+  };
+  for (const Case& c : std::vector<Case>{
+           {"{path: spec.suspend}", "{path", ": expected both path and kinds"},
+           {"{path: spec.suspend, kinds: [Pod], why: x}", "why", ": unknown field \"why\""},
+           {"{path: spec.suspend, kinds: [\"a/b/c/D\"]}", "\"a/b/c/D\"", ".kinds[0]: invalid kind"},
+           {"{path: \"spec..x\", kinds: [Pod]}", "\"spec..x\"", ".path: invalid path"},
+           {"{path: spec.suspend, kinds: [\"*\", \"a/b/c/D\"]}", "\"a/b/c/D\"", ".kinds[1]: invalid kind"},
+           {"{path: spec.suspend, kinds: []}", "[]", ".kinds: must name at least one kind"},
+       })
+    expect_one_error(with_ignore(c.entry), c.at, "p1", "spec.rules[0].frozen.ignore[0]" + c.message);
 }
 
 TEST(LoaderErrors, DuplicateRuleName) {
