@@ -26,6 +26,13 @@ inline TimePoint from_unix_seconds(std::int64_t seconds) {
   return TimePoint(std::chrono::seconds(std::clamp(seconds, -kLast, kLast)));
 }
 
+// The notAfter of a TlsContext (`not_after_unix`), or nullopt when it could not
+// be read (0): no date to compare, so neither expiring nor expired.
+inline std::optional<TimePoint> known_not_after(std::int64_t not_after_unix) {
+  if (not_after_unix == 0) return std::nullopt;
+  return from_unix_seconds(not_after_unix);
+}
+
 // Expiring: less than `warn_before` left.
 inline CertificateExpiry classify_expiry(TimePoint not_after, TimePoint now, std::chrono::nanoseconds warn_before) {
   if (now >= not_after) return CertificateExpiry::Expired;

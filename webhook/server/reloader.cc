@@ -53,8 +53,9 @@ void Reloader::install_certificate(TlsContext built, std::uint64_t fingerprint, 
 }
 
 void Reloader::check_certificate_expiry() {
-  if (tls_.not_after_unix() == 0) return;  // notAfter unreadable: no date to compare
-  const TimePoint not_after = from_unix_seconds(tls_.not_after_unix());
+  const std::optional<TimePoint> known = known_not_after(tls_.not_after_unix());
+  if (!known) return;
+  const TimePoint not_after = *known;
   const TimePoint at = now();
   const CertificateExpiry state = classify_expiry(not_after, at, options_.cert_expiry_warning);
   if (!expiry_reminder_.due(state, std::chrono::steady_clock::now()) || state == CertificateExpiry::Valid) return;
@@ -138,10 +139,9 @@ void Reloader::reload_certificate() {
   if (!built) return fail(built.error());
   // An expired replacement is never better than what serves: if that is
   // still valid it stays, and if not, nothing is gained by swapping.
-  const TimePoint not_after = from_unix_seconds(built->not_after_unix);
-  if (built->not_after_unix != 0 && now() >= not_after)
+  if (const auto not_after = known_not_after(built->not_after_unix); not_after && now() >= *not_after)
     return fail("--tls-cert " + tls_files_.certificate.string() + ": the new certificate expired at " +
-                format_rfc3339(not_after));
+                format_rfc3339(*not_after));
   install_certificate(std::move(*built), material->fingerprint, true);
 }
 

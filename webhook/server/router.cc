@@ -188,10 +188,9 @@ Response Router::readiness(std::string_view target) const {
   // Readiness does not follow the certificate: an expired one fails at the API
   // server's handshake whatever /readyz says; the log and this field say why.
   std::string expiry;
-  if (std::int64_t not_after_unix = tls_.not_after_unix()) {
-    TimePoint not_after = from_unix_seconds(not_after_unix);
-    expiry = "," + json_field("notAfter", format_rfc3339(not_after)) + "," +
-             json_field("expiry", expiry_label(classify_expiry(not_after, now(), options_.cert_expiry_warning)));
+  if (const auto not_after = known_not_after(tls_.not_after_unix())) {
+    expiry = "," + json_field("notAfter", format_rfc3339(*not_after)) + "," +
+             json_field("expiry", expiry_label(classify_expiry(*not_after, now(), options_.cert_expiry_warning)));
   }
   std::string body = std::string("{\"ready\":") + (ready ? "true" : "false") +
                      ",\"policies\":" + source_status_json(policies_.status()) +
