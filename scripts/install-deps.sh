@@ -8,6 +8,8 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev
   openssl curl kubectl wrk procps
+  # the container image test (tests/image) and the alert tests (deploy/components/monitoring)
+  buildah podman runc debootstrap prometheus
 )
 missing=()
 for p in "${packages[@]}"; do
