@@ -1,5 +1,5 @@
-// Server pieces that need no socket: the audit sink under concurrent writers
-// and the per-policy metrics.
+// Server pieces that need no socket: the audit sink under concurrent writers,
+// the per-policy metrics and the reload-failure gauges.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -17,6 +17,10 @@
 #include "server/audit_sink.h"
 #include "server/certificate_expiry.h"
 #include "server/metrics.h"
+#include "server/options.h"
+#include "server/policy_store.h"
+#include "server/reloader.h"
+#include "server/tls_context.h"
 
 namespace driftgate::server {
 namespace {
@@ -25,7 +29,9 @@ namespace {
 // a few bytes to three times PIPE_BUF, the most a pipe writes in one piece.
 std::string line_of(int t, int i) {
   std::size_t body = (static_cast<std::size_t>(i) * 977) % (3 * PIPE_BUF);
-  return "w" + std::to_string(t) + "-" + std::to_string(i) + ":" + std::string(body, static_cast<char>('a' + t));
+  std::string line = "w";  // built by appends: `"w" + std::to_string(t)` trips GCC 12's -Wrestrict at -O3
+  line.append(std::to_string(t)).append("-").append(std::to_string(i)).append(":");
+  return line.append(body, static_cast<char>('a' + t));
 }
 
 // Writes kWriters x kLines lines from concurrent threads.
@@ -154,6 +160,93 @@ TEST(Metrics, PolicyResultsCountEachPolicyOncePerReviewByItsStrongestEffect) {
   std::size_t samples = 0;
   for (std::size_t at = 0; (at = text.find("\ndriftgate_policy_results_total{", at)) != std::string::npos; ++at) ++samples;
   EXPECT_EQ(samples, 8u);
+}
+
+// The value of an unlabelled sample in the rendered text, or "absent".
+std::string gauge(const std::string& text, const std::string& name) {
+  const std::string prefix = "\n" + name + " ";
+  auto at = text.find(prefix);
+  if (at == std::string::npos) return "absent";
+  at += prefix.size();
+  return text.substr(at, text.find('\n', at) - at);
+}
+
+// driftgate_policy_reload_consecutive_failures is what the alert on a failing reload
+// reads (deploy/components/monitoring): it counts the failed attempts while the files
+// on disk do not load, is the failedAttempts of /readyz?verbose, and goes back to 0 by
+// itself both when a fixed set loads and when the broken edit is reverted, while the
+// _total counters only grow. Driven through the real Reloader, on a temporary folder.
+TEST(Metrics, PolicyReloadConsecutiveFailuresFollowFailedAttemptsAndResetOnRecovery) {
+  namespace fs = std::filesystem;
+  const fs::path dir = temp_file("driftgate-reload-gauge");
+  fs::remove_all(dir);
+  fs::create_directories(dir / "policies");
+  const std::string good =
+      "apiVersion: driftgate.dev/v1alpha1\nkind: Policy\nmetadata:\n  name: gauge-test\nspec:\n"
+      "  match:\n    operations: [CREATE]\n    kinds: [ConfigMap]\n  rules:\n    - name: stamp\n"
+      "      mutate:\n        patch:\n          - {op: add, path: /metadata/labels/stamped, value: \"yes\"}\n";
+  auto write_policy = [&](const std::string& text) { std::ofstream(dir / "policies/p.yaml") << text; };
+  write_policy(good);
+
+  Options options;
+  options.policies_dir = dir / "policies";
+  auto sink = AuditSink::open((dir / "audit.log").string());
+  ASSERT_TRUE(sink.ok()) << sink.error();
+  Metrics metrics;
+  PolicyStore policies;
+  TlsContextStore tls;
+  metrics.watch_reload_failures(policies, tls);  // as serve_command does
+  Reloader reloader(options, policies, tls, metrics, **sink);
+  auto render = [&] { return metrics.render(); };
+
+  EXPECT_EQ(gauge(render(), "driftgate_policy_reload_consecutive_failures"), "0");
+  reloader.load_policies_now();
+  ASSERT_EQ(policies.status().generation, 1u);
+  EXPECT_EQ(gauge(render(), "driftgate_policies_loaded"), "1");
+  EXPECT_EQ(gauge(render(), "driftgate_policy_reload_consecutive_failures"), "0");
+
+  // Broken: each attempt counts, the last good set keeps serving.
+  write_policy(good + "  nonsense: true\n");
+  for (int i = 0; i < 3; ++i) reloader.load_policies_now();
+  EXPECT_EQ(policies.status().failed_attempts, 3u);
+  EXPECT_EQ(gauge(render(), "driftgate_policy_reload_consecutive_failures"), "3");
+  EXPECT_EQ(gauge(render(), "driftgate_policy_reload_errors_total"), "3");
+  EXPECT_EQ(gauge(render(), "driftgate_policies_loaded"), "1");
+
+  // Reverted to what serves: back to 0 without a new generation.
+  write_policy(good);
+  reloader.load_policies_now();
+  EXPECT_EQ(policies.status().generation, 1u);
+  EXPECT_EQ(gauge(render(), "driftgate_policy_reload_consecutive_failures"), "0");
+  EXPECT_EQ(gauge(render(), "driftgate_policy_reload_errors_total"), "3");
+
+  // Broken again, then fixed with different contents: a new generation, back to 0.
+  write_policy("apiVersion: driftgate.dev/v1alpha1\nkind: Policy\nmetadata: {name: [broken\n");
+  reloader.load_policies_now();
+  EXPECT_EQ(gauge(render(), "driftgate_policy_reload_consecutive_failures"), "1");
+  write_policy(good + "# fixed\n");
+  reloader.load_policies_now();
+  EXPECT_EQ(policies.status().generation, 2u);
+  EXPECT_EQ(policies.status().failed_attempts, 0u);
+  EXPECT_EQ(gauge(render(), "driftgate_policy_reload_consecutive_failures"), "0");
+  EXPECT_EQ(gauge(render(), "driftgate_policy_reload_errors_total"), "4");
+
+  // The certificate's gauge reads its store the same way. (A braced error compiles
+  // whether record_failure takes one error or a list of them.)
+  EXPECT_EQ(gauge(render(), "driftgate_tls_certificate_reload_consecutive_failures"), "0");
+  const TimePoint at = std::chrono::time_point_cast<std::chrono::nanoseconds>(Clock::now());
+  tls.record_failure({"key does not match the certificate"}, at);
+  tls.record_failure({"key does not match the certificate"}, at);
+  EXPECT_EQ(gauge(render(), "driftgate_tls_certificate_reload_consecutive_failures"), "2");
+  tls.clear_failure();
+  EXPECT_EQ(gauge(render(), "driftgate_tls_certificate_reload_consecutive_failures"), "0");
+  fs::remove_all(dir);
+}
+
+TEST(Metrics, ReloadFailureGaugesReadZeroWhenNotWatching) {
+  Metrics metrics;
+  EXPECT_EQ(gauge(metrics.render(), "driftgate_policy_reload_consecutive_failures"), "0");
+  EXPECT_EQ(gauge(metrics.render(), "driftgate_tls_certificate_reload_consecutive_failures"), "0");
 }
 
 TEST(CertificateExpiry, ValidExpiringExpiredAtTheirBoundaries) {

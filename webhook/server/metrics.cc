@@ -198,6 +198,11 @@ std::string Metrics::render() const {
          std::to_string(policy_reload_failures_.load(kRelaxed)));
   header(out, "driftgate_policy_reload_errors_total", "counter", "Failed policy set load attempts.");
   sample(out, "driftgate_policy_reload_errors_total", "", std::to_string(policy_reload_failures_.load(kRelaxed)));
+  header(out, "driftgate_policy_reload_consecutive_failures", "gauge",
+         "Failed policy set load attempts since the serving set loaded (failedAttempts in /readyz?verbose); "
+         "0 once a set loads or the files are back to the serving set.");
+  sample(out, "driftgate_policy_reload_consecutive_failures", "",
+         std::to_string(policy_failed_attempts_ ? policy_failed_attempts_() : 0));
 
   header(out, "driftgate_tls_certificate_expiry_timestamp_seconds", "gauge",
          "notAfter of the serving certificate, Unix seconds.");
@@ -209,6 +214,11 @@ std::string Metrics::render() const {
          std::to_string(certificate_reload_successes_.load(kRelaxed)));
   sample(out, "driftgate_tls_certificate_reloads_total", "result=\"failure\"",
          std::to_string(certificate_reload_failures_.load(kRelaxed)));
+  header(out, "driftgate_tls_certificate_reload_consecutive_failures", "gauge",
+         "Failed certificate reload attempts since the serving certificate loaded (failedAttempts in "
+         "/readyz?verbose); 0 once a certificate loads or the files are back to the serving one.");
+  sample(out, "driftgate_tls_certificate_reload_consecutive_failures", "",
+         std::to_string(certificate_failed_attempts_ ? certificate_failed_attempts_() : 0));
   header(out, "driftgate_tls_handshake_failures_total", "counter",
          "TLS handshakes that failed (no or untrusted client certificate, protocol garbage, timeouts).");
   sample(out, "driftgate_tls_handshake_failures_total", "", std::to_string(handshake_failures_.load(kRelaxed)));

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
@@ -44,6 +45,17 @@ class Metrics {
   void policy_reload_failed() { policy_reload_failures_.fetch_add(1, std::memory_order_relaxed); }
   void certificate_loaded(std::int64_t not_after_unix, bool is_reload);
   void certificate_reload_failed() { certificate_reload_failures_.fetch_add(1, std::memory_order_relaxed); }
+
+  // driftgate_policy_reload_consecutive_failures and
+  // driftgate_tls_certificate_reload_consecutive_failures are read from the stores
+  // when rendered: their failedAttempts, the number /readyz?verbose shows (reset by a
+  // successful load and by files reverted to what serves), so the two never disagree.
+  // Call once, before serving; the stores must outlive every render(). Unset: 0.
+  template <class PolicyStoreT, class TlsStoreT>
+  void watch_reload_failures(const PolicyStoreT& policies, const TlsStoreT& tls) {
+    policy_failed_attempts_ = [&policies] { return std::uint64_t{policies.status().failed_attempts}; };
+    certificate_failed_attempts_ = [&tls] { return std::uint64_t{tls.status().failed_attempts}; };
+  }
 
   std::string render() const;
 
@@ -91,6 +103,8 @@ class Metrics {
   std::atomic<std::int64_t> certificate_not_after_unix_{0};
   std::atomic<std::uint64_t> certificate_reload_successes_{0};
   std::atomic<std::uint64_t> certificate_reload_failures_{0};
+  std::function<std::uint64_t()> policy_failed_attempts_;
+  std::function<std::uint64_t()> certificate_failed_attempts_;
 };
 
 }  // namespace driftgate::server

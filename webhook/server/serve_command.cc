@@ -148,6 +148,7 @@ int serve_command(int argc, char** argv) {
   Metrics metrics;
   PolicyStore policies;
   TlsContextStore tls;
+  metrics.watch_reload_failures(policies, tls);
   Reloader reloader(options, policies, tls, metrics, sink);
   if (auto loaded = reloader.load_initial_certificate(); !loaded) return fatal(loaded.error());
   reloader.load_policies_now();  // a broken set is logged; the server starts unready and keeps trying
