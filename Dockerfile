@@ -17,6 +17,8 @@ WORKDIR /src
 COPY CMakeLists.txt ./
 COPY webhook/ webhook/
 COPY policies/ policies/
+# The PolicyTest cases below read real AdmissionReviews from tests/fixtures/.
+COPY tests/fixtures/ tests/fixtures/
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release \
       -DDRIFTGATE_BUILD_TESTS=OFF -DDRIFTGATE_BUILD_BENCH=OFF -DDRIFTGATE_BUILD_SERVER=ON \
  && cmake --build build \

@@ -47,7 +47,7 @@ for config in "${configs[@]}"; do
   mkdir -p build-matrix
   if cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE="$type" -DCMAKE_CXX_COMPILER="$cxx" \
        -DDRIFTGATE_WERROR=ON -DDRIFTGATE_BUILD_SERVER="$server" >"$log" 2>&1 &&
-     cmake --build "$dir" -j"$jobs" >>"$log" 2>&1; then
+     cmake --build "$dir" -j"$jobs" -- -k 0 >>"$log" 2>&1; then
     passed=$((passed + 1))
     echo "build-matrix: $config: ok ($(( $(date +%s) - start ))s)"
   else

@@ -9,7 +9,7 @@ build_dir=${BUILD_DIR:-build}
 # The same configuration as scripts/test.sh: the two share build/, and a cache
 # left with the tests switched off made a later test run find no tests.
 # Only the server binary is built here.
-cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build "$build_dir" -j"$(nproc)" --target driftgate
 certs/dev-certs.sh certs/dev >/dev/null
 echo "driftgate: serving policies/ on https://127.0.0.1:8443 (CA: certs/dev/ca.crt); Ctrl-C stops" >&2

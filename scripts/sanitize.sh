@@ -19,7 +19,7 @@ export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 export TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1}
 # -O1 and line tables only: about half the build time of -O2 -g, still exact stack traces.
 flags=(-G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1"
-       -DDRIFTGATE_BUILD_BENCH=OFF -DDRIFTGATE_BUILD_TESTS=ON)
+       -DDRIFTGATE_BUILD_BENCH=OFF -DDRIFTGATE_BUILD_TESTS=ON -DDRIFTGATE_WERROR=ON)
 # The concurrency-relevant tests (see `ctest --test-dir build-tsan -N`); e2e.certs makes their certificates.
 tsan_tests=${TSAN_TESTS:-'^(e2e\.(certs|policy_reload|cert_rotation|cert_expiry|shutdown|decisions)|AuditSink\..*)$'}
 

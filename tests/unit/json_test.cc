@@ -147,7 +147,10 @@ TEST(JsonParse, DocumentMayBeDroppedOnAnotherThread) {
 
 TEST(JsonParse, LargeDocumentAfterSmallOneOnTheSameThread) {
   std::string big = "[";
-  for (int i = 0; i < 20000; ++i) big += (i ? "," : "") + std::to_string(i);
+  for (int i = 0; i < 20000; ++i) {
+    if (i) big += ',';
+    big += std::to_string(i);
+  }
   big += "]";
   must_parse("[1]");
   Document doc = must_parse(big);
