@@ -9,8 +9,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <set>
+#include <sstream>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace {
 
@@ -18,12 +22,13 @@ namespace fs = std::filesystem;
 
 struct Run {
   int exit_code = -1;
-  std::string output;  // stdout and stderr together
+  std::string output;
 };
 
-Run run(const std::string& args) {
+// `redirect` decides what `output` holds: stdout and stderr by default.
+Run run(const std::string& args, const std::string& redirect = "2>&1") {
   Run r;
-  std::string command = std::string(DRIFTGATE_BINARY) + " " + args + " 2>&1";
+  std::string command = std::string(DRIFTGATE_BINARY) + " " + args + " " + redirect;
   FILE* pipe = popen(command.c_str(), "r");
   if (!pipe) return r;
   std::array<char, 4096> buffer;
@@ -33,6 +38,11 @@ Run run(const std::string& args) {
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
 }
+
+// Standard error alone, for what a command says is wrong with its command line.
+Run run_for_stderr(const std::string& args) { return run(args, "2>&1 >/dev/null"); }
+
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
 class TempDir {
  public:
@@ -248,6 +258,128 @@ TEST(WebhookConfigCommand, LockoutConditionsAndExclusionsMatchTheStaticRegistrat
       EXPECT_EQ(got["timeoutSeconds"].as<int>(), want["timeoutSeconds"].as<int>());
     }
   }
+}
+
+// A malformed command line names the problem on stderr's first line, then shows
+// the usage, and exits 2; before, most of these only reprinted the usage.
+TEST(CommandLine, EveryUsageErrorIsNamedFirstAndExits2) {
+  TempDir dir;
+  dir.write("p.yaml", kPolicy);
+  const std::string d = dir.str();
+  const auto review = dir.write("r.json", pod_review("nginx:1.27")).string();
+  struct Case {
+    std::string args;
+    std::string first_line;
+  };
+  const Case cases[] = {
+      {"check", "driftgate check: DIR or --policies DIR is required"},
+      {"check --policies", "driftgate check: --policies needs a value"},
+      {"check --policies --bogus", "driftgate check: --policies needs a value"},
+      {"check " + d + " extra", "driftgate check: unexpected argument \"extra\""},
+      {"check --bogus " + d, "driftgate check: unknown flag \"--bogus\""},
+      {"check --policies " + d + " " + d, "driftgate check: DIR given twice: --policies \"" + d + "\" and \"" + d + "\""},
+      {"check " + d + " --policies " + d, "driftgate check: DIR given twice: \"" + d + "\" and --policies \"" + d + "\""},
+      {"check --policies a --policies=b", "driftgate check: --policies given twice (\"a\" and \"b\")"},
+      {"test", "driftgate test: DIR or --policies DIR is required"},
+      {"test " + d + " extra", "driftgate test: unexpected argument \"extra\""},
+      {"test --policies " + d + " extra", "driftgate test: DIR given twice: --policies \"" + d + "\" and \"extra\""},
+      {"test --verbose " + d, "driftgate test: unknown flag \"--verbose\""},
+      {"eval " + review, "driftgate eval: --policies DIR is required"},
+      {"eval --policies " + d, "driftgate eval: at least one FILE is required"},
+      {"eval --policies", "driftgate eval: --policies needs a value"},
+      {"eval --policies " + d + " --policies " + d + " " + review, "driftgate eval: --policies given twice (\"" + d + "\" and \"" + d + "\")"},
+      {"eval --policies " + d + " --bogus " + review, "driftgate eval: unknown flag \"--bogus\""},
+      {"eval --policies " + d + " --mutate=yes " + review, "driftgate eval: --mutate takes no value"},
+      {"eval --policies " + d + " --now yesterday " + review,
+       "driftgate eval: --now \"yesterday\" is not an RFC 3339 time such as 2026-11-22T18:00:00Z"},
+      {"webhook-config", "driftgate webhook-config: --policies DIR is required"},
+      {"webhook-config --policies " + d + " extra", "driftgate webhook-config: unexpected argument \"extra\""},
+      {"webhook-config --policies " + d + " --names x", "driftgate webhook-config: unknown flag \"--names\""},
+      {"webhook-config --policies " + d + " --timeout-seconds 5s",
+       "driftgate webhook-config: --timeout-seconds must be 1 to 30 (the API server's limits), got \"5s\""},
+  };
+  for (const Case& c : cases) {
+    auto r = run_for_stderr(c.args);
+    EXPECT_EQ(r.exit_code, 2) << c.args << "\n" << r.output;
+    EXPECT_EQ(first_line(r.output), c.first_line) << c.args << "\n" << r.output;
+  }
+  // A structural error is followed by the usage; a refused value is not.
+  EXPECT_NE(run_for_stderr("check " + d + " extra").output.find("Usage: driftgate check"), std::string::npos);
+  EXPECT_EQ(run_for_stderr("eval --policies " + d + " --now yesterday " + review).output.find("Usage:"), std::string::npos);
+}
+
+TEST(CommandLine, EveryCommandTakesPoliciesAsAFlagAndCheckAndTestAlsoAsAnArgument) {
+  TempDir dir;
+  dir.write("policies/p.yaml", kPolicy);
+  dir.write("policies/t.yaml", R"(apiVersion: driftgate.dev/v1alpha1
+kind: PolicyTest
+metadata: {name: t}
+spec:
+  cases:
+    - name: latest is refused
+      request:
+        object: {apiVersion: v1, kind: Pod, metadata: {name: p, namespace: n}, spec: {containers: [{name: a, image: "x:latest"}]}}
+      expect: {allowed: false}
+)");
+  const std::string policies = dir.str() + "/policies";
+  const auto review = dir.write("r.json", pod_review("nginx:1.27")).string();
+  for (std::string form : {policies, "--policies " + policies, "--policies=" + policies}) {
+    auto check = run("check " + form);
+    EXPECT_EQ(check.exit_code, 0) << form << "\n" << check.output;
+    EXPECT_NE(check.output.find(policies + ": 2 policies in 2 files are valid"), std::string::npos) << check.output;
+    auto test = run("test " + form);
+    EXPECT_EQ(test.exit_code, 0) << form << "\n" << test.output;
+    EXPECT_NE(test.output.find("\n1 passed, 0 failed\n"), std::string::npos) << test.output;
+  }
+  EXPECT_EQ(run("eval --policies=" + policies + " " + review).exit_code, 0);
+  EXPECT_EQ(run("eval --policies " + policies + " -- " + review).exit_code, 0);
+  EXPECT_EQ(run("webhook-config --policies=" + policies).exit_code, 0);
+}
+
+// (serve's own help is e2e.cli's: this test also runs in builds without the server.)
+TEST(CommandLine, EveryCommandPrintsItsHelpAndExits0) {
+  const std::pair<std::string, std::string> commands[] = {
+      {"check", "Usage: driftgate check [--policies] DIR\n"},
+      {"test", "Usage: driftgate test [--policies] DIR\n"},
+      {"eval", "Usage: driftgate eval --policies DIR [--now RFC3339] [--mutate] [--audit] FILE...\n"},
+      {"webhook-config", "Usage: driftgate webhook-config --policies DIR [flags]\n"},
+  };
+  for (const auto& [command, usage] : commands) {
+    for (std::string help : {" --help", " -h", " --policies x --help"}) {
+      auto r = run(command + help);
+      EXPECT_EQ(r.exit_code, 0) << command << help << "\n" << r.output;
+      EXPECT_EQ(r.output.rfind(usage, 0), 0u) << command << help << "\n" << r.output;
+    }
+  }
+}
+
+// The command list in README.md is the one `driftgate --help` prints: the same
+// commands with the same synopsis, in the same order.
+TEST(CommandLine, ReadmeCommandListIsTheHelpsCommandList) {
+  auto synopses = [](const std::string& text, const std::string& indent) {
+    std::vector<std::string> out;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind(indent + "driftgate ", 0) != 0) continue;
+      line = line.substr(indent.size());
+      out.push_back(line.substr(0, line.find("  ")));  // the summary follows after two or more spaces
+    }
+    return out;
+  };
+  std::ifstream readme(std::string(DRIFTGATE_SOURCE_DIR) + "/README.md");
+  std::string text((std::istreambuf_iterator<char>(readme)), std::istreambuf_iterator<char>());
+  auto section = text.find("\n## Command line\n");
+  ASSERT_NE(section, std::string::npos);
+  auto block = text.find("```\n", section);
+  auto end = text.find("```", block + 4);
+  ASSERT_NE(end, std::string::npos);
+  auto in_readme = synopses(text.substr(block + 4, end - block - 4), "");
+
+  auto help = run("--help");
+  ASSERT_EQ(help.exit_code, 0);
+  auto in_help = synopses(help.output, "  ");
+  EXPECT_EQ(in_readme, in_help);
+  EXPECT_EQ(in_help.size(), 6u) << help.output;
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The command line of `driftgate serve`: help, flag errors, unusable files.
+# The command line of `driftgate serve`: help, the defaults the docs give, flag errors,
+# unusable files.
 source "$(dirname "$0")/lib.sh"
 help=$("$DRIFTGATE" serve --help)
 for flag in --policies --tls-cert --tls-key --listen --client-ca --threads --reload-interval --audit-log \
@@ -8,6 +9,32 @@ for flag in --policies --tls-cert --tls-key --listen --client-ca --threads --rel
   [[ $help == *"$flag"* ]] || fail "--help lists $flag"
 done
 pass "--help lists every flag"
+
+# The defaults README.md's limits table and docs/server.md's flag table give are
+# the ones --help gives (the README once said 90 s for --idle-timeout's 120s).
+help_default() {  # help_default FLAG: the "(default X)" of FLAG's entry, which may wrap
+  awk -v flag="$1" '$1 == flag { on = 1; text = $0; next } on && /^  +--/ { on = 0 } on { text = text " " $0 }
+    END { print text }' <<<"$help" | sed -nE 's/.*\(default ([^);,]*).*/\1/p'
+}
+SOURCE_DIR=$(dirname "$0")/../..
+checked=0
+while IFS='|' read -r _ _ default flag _; do
+  [[ $flag =~ \`serve\ (--[a-z-]+) ]] || continue
+  name=${BASH_REMATCH[1]}
+  [[ $default =~ ^\ *([0-9,]+)\ ?(s|MiB|KiB)? ]] || fail "README limits: no default for $name in '$default'"
+  readme=${BASH_REMATCH[1]//,/}
+  case ${BASH_REMATCH[2]} in MiB) readme+=Mi ;; KiB) readme+=Ki ;; s) readme+=s ;; esac
+  assert_eq "README limits table: $name default" "$(help_default "$name")" "$readme"
+  checked=$((checked + 1))
+done <"$SOURCE_DIR/README.md"
+((checked == 8)) || fail "README limits table: expected 8 rows with a serve flag, found $checked"
+checked=0
+while IFS= read -r row; do
+  [[ $row =~ ^\|\ \`(--[a-z-]+)[^\`]*\`\ \|\ \`([^\`]*)\` ]] || continue
+  assert_eq "docs/server.md flags table: ${BASH_REMATCH[1]} default" "$(help_default "${BASH_REMATCH[1]}")" "${BASH_REMATCH[2]}"
+  checked=$((checked + 1))
+done <"$SOURCE_DIR/docs/server.md"
+((checked >= 12)) || fail "docs/server.md flags table: expected at least 12 flags with a default, found $checked"
 
 expect_exit() {  # expect_exit WHAT CODE MESSAGE ARGS...
   local what=$1 code=$2 message=$3

@@ -1,9 +1,12 @@
 #include <iostream>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "admission/handle.h"
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "cli/review_input.h"
 #include "policy/loader.h"
 
@@ -16,8 +19,8 @@ Evaluates each AdmissionReview FILE (JSON or YAML; - reads standard input) again
 the policy set in DIR exactly as `serve` would, and prints the AdmissionReview
 response JSON, one line per file.
 
-  --policies DIR   the policy set
-  --now TIME       evaluate as if it were TIME (RFC 3339), for break-glass windows
+  --policies DIR   the policy set (required)
+  --now RFC3339    evaluate as if it were that time, for break-glass windows
   --mutate         answer as the /mutate endpoint (with the JSON Patch) instead of /validate
   --audit          also print each audit line to standard error
 
@@ -27,45 +30,19 @@ Exit status: 0 every review allowed, 3 some review denied, 2 bad input or polici
   std::optional<TimePoint> now;
   bool mutate = false, audit = false;
   std::vector<std::string> files;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    auto value = [&](std::string_view flag) -> std::optional<std::string> {
-      if (i + 1 >= argc) {
-        std::cerr << "driftgate eval: " << flag << " needs a value\n";
-        return std::nullopt;
-      }
-      return std::string(argv[++i]);
-    };
-    if (arg == "--help" || arg == "-h") {
-      std::cout << kHelp;
-      return kExitOk;
-    } else if (arg == "--policies") {
-      auto v = value(arg);
-      if (!v) return kExitBadInput;
-      policies_dir = *v;
-    } else if (arg == "--now") {
-      auto v = value(arg);
-      if (!v) return kExitBadInput;
-      now = parse_rfc3339(*v);
-      if (!now) {
-        std::cerr << "driftgate eval: --now \"" << *v << "\" is not an RFC 3339 time such as 2026-11-22T18:00:00Z\n";
-        return kExitBadInput;
-      }
-    } else if (arg == "--mutate") {
-      mutate = true;
-    } else if (arg == "--audit") {
-      audit = true;
-    } else if (arg.size() > 1 && arg.front() == '-' ) {
-      std::cerr << "driftgate eval: unknown flag " << arg << "\n\n" << kHelp;
-      return kExitBadInput;
-    } else {
-      files.emplace_back(arg);
-    }
-  }
-  if (policies_dir.empty() || files.empty()) {
-    std::cerr << kHelp;
-    return kExitBadInput;
-  }
+  FlagParser flags("eval", kHelp);
+  flags.value("--policies", "DIR", policies_dir, {.required = true});
+  flags.value("--now", "RFC3339", [&now](std::string_view v) -> std::optional<std::string> {
+    now = parse_rfc3339(v);
+    if (now) return std::nullopt;
+    std::string refusal = "--now \"";
+    return refusal.append(v).append("\" is not an RFC 3339 time such as 2026-11-22T18:00:00Z");
+  });
+  flags.toggle("--mutate", mutate);
+  flags.toggle("--audit", audit);
+  flags.arguments("FILE", files, 1);
+  if (auto exit_code = flags.parse(argc, argv)) return *exit_code;
+
   auto loaded = policy::load_directory(policies_dir);
   if (!loaded.ok()) {
     std::cerr << loaded.error_text();

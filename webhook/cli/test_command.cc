@@ -1,4 +1,4 @@
-// `driftgate test DIR`: runs the PolicyTest documents kept beside a policy set.
+// `driftgate test [--policies] DIR`: runs the PolicyTest documents kept beside a policy set.
 // Each case is turned into a real AdmissionReview and sent through the same
 // decode -> evaluate -> encode path as the server, then checked against `expect`.
 #include <yaml-cpp/yaml.h>
@@ -12,6 +12,7 @@
 
 #include "admission/handle.h"
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "cli/review_input.h"
 #include "json/parse.h"
 #include "json/yaml_node.h"
@@ -219,22 +220,23 @@ void run_case(const std::string& file, const YAML::Node& c, const YAML::Node& sp
 }  // namespace
 
 int test_command(int argc, char** argv) {
-  constexpr std::string_view kHelp = R"(Usage: driftgate test DIR
+  constexpr std::string_view kHelp = R"(Usage: driftgate test [--policies] DIR
 
 Loads the policy set in DIR and runs every case of every `kind: PolicyTest`
 document found in DIR's YAML files (docs/policies.md describes the schema).
 Prints one line per case and ends with "N passed, N failed".
-Exit status: 0 all passed, 1 some case failed, 2 the policies or tests do not load.
+
+  --policies DIR   the policy set and its tests (or DIR alone)
+
+Exit status: 0 all passed, 1 some case failed, 2 the policies or tests do not load,
+or a usage error.
 )";
-  if (argc == 2 && (std::string_view(argv[1]) == "--help" || std::string_view(argv[1]) == "-h")) {
-    std::cout << kHelp;
-    return kExitOk;
-  }
-  if (argc != 2) {
-    std::cerr << kHelp;
-    return kExitBadInput;
-  }
-  auto files = policy::read_policy_files(argv[1]);
+  std::string dir;
+  FlagParser flags("test", kHelp);
+  flags.value("--policies", "DIR", dir, {.required = true, .or_argument = true});
+  if (auto exit_code = flags.parse(argc, argv)) return *exit_code;
+
+  auto files = policy::read_policy_files(dir);
   if (!files) {
     std::cerr << "driftgate test: " << files.error() << "\n";
     return kExitBadInput;
@@ -268,7 +270,7 @@ Exit status: 0 all passed, 1 some case failed, 2 the policies or tests do not lo
   }
   std::cout << totals.passed << " passed, " << totals.failed << " failed\n";
   if (totals.passed + totals.failed == 0) {
-    std::cerr << "driftgate test: no PolicyTest cases found in " << argv[1] << "\n";
+    std::cerr << "driftgate test: no PolicyTest cases found in " << dir << "\n";
     return kExitFailed;
   }
   return totals.failed ? kExitFailed : kExitOk;

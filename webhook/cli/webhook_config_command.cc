@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <iostream>
 #include <map>
 #include <set>
@@ -12,6 +13,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/flags.h"
 #include "cli/kind_resources.h"
 #include "policy/loader.h"
 #include "util/base64.h"
@@ -202,7 +204,7 @@ Kubernetes 1.30+; beta and on by default since 1.28) that skip the excluded
 subjects, so GitOps controllers' syncs never call the webhook. Every webhook also
 skips kubelets, leases, events and access reviews, which must never wait on it.
 
-  --policies DIR             the policy set
+  --policies DIR             the policy set (required)
   --name NAME                metadata.name of both configurations (default driftgate)
   --service NAME             the webhook Service (default driftgate)
   --namespace NS             its namespace (default driftgate-system)
@@ -215,52 +217,33 @@ skips kubelets, leases, events and access reviews, which must never wait on it.
                              nodes, leases and events then reach the webhook too)
 )";
   Options o;
-  for (int i = 1; i < argc; ++i) {
-    std::string_view arg = argv[i];
-    auto value = [&]() -> std::optional<std::string> {
-      if (i + 1 >= argc) {
-        std::cerr << "driftgate webhook-config: " << arg << " needs a value\n";
-        return std::nullopt;
-      }
-      return std::string(argv[++i]);
-    };
-    std::optional<std::string> v;
-    if (arg == "--help" || arg == "-h") {
-      std::cout << kHelp;
-      return kExitOk;
-    } else if (arg == "--no-match-conditions") {
-      o.match_conditions = false;
-    } else if (arg == "--policies" || arg == "--name" || arg == "--service" || arg == "--namespace" ||
-               arg == "--timeout-seconds" || arg == "--exclude-namespaces" || arg == "--ca-bundle") {
-      if (!(v = value())) return kExitBadInput;
-      if (arg == "--policies") o.policies_dir = *v;
-      else if (arg == "--name") o.name = *v;
-      else if (arg == "--service") o.service = *v;
-      else if (arg == "--namespace") o.namespace_ = *v;
-      else if (arg == "--ca-bundle") o.ca_bundle_file = *v;
-      else if (arg == "--exclude-namespaces") {
-        o.exclude_namespaces.clear();
-        std::string item;
-        for (char c : *v + ",") {
-          if (c != ',') item.push_back(c);
-          else if (!item.empty()) o.exclude_namespaces.push_back(std::exchange(item, {}));
-        }
-      } else {
-        o.timeout_seconds = std::atoi(v->c_str());
-        if (o.timeout_seconds < 1 || o.timeout_seconds > 30) {
-          std::cerr << "driftgate webhook-config: --timeout-seconds must be 1 to 30 (the API server's limits)\n";
-          return kExitBadInput;
-        }
-      }
-    } else {
-      std::cerr << "driftgate webhook-config: unknown argument " << arg << "\n\n" << kHelp;
-      return kExitBadInput;
+  bool no_match_conditions = false;
+  FlagParser flags("webhook-config", kHelp);
+  flags.value("--policies", "DIR", o.policies_dir, {.required = true});
+  flags.value("--name", "NAME", o.name);
+  flags.value("--service", "NAME", o.service);
+  flags.value("--namespace", "NS", o.namespace_);
+  flags.value("--timeout-seconds", "N", [&o](std::string_view v) -> std::optional<std::string> {
+    auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), o.timeout_seconds);
+    if (ec == std::errc{} && end == v.data() + v.size() && o.timeout_seconds >= 1 && o.timeout_seconds <= 30)
+      return std::nullopt;
+    std::string refusal = "--timeout-seconds must be 1 to 30 (the API server's limits), got \"";
+    return refusal.append(v).append("\"");
+  });
+  flags.value("--exclude-namespaces", "A,B", [&o](std::string_view v) -> std::optional<std::string> {
+    o.exclude_namespaces.clear();
+    std::string item;
+    for (char c : std::string(v) + ",") {
+      if (c != ',') item.push_back(c);
+      else if (!item.empty()) o.exclude_namespaces.push_back(std::exchange(item, {}));
     }
-  }
-  if (o.policies_dir.empty()) {
-    std::cerr << kHelp;
-    return kExitBadInput;
-  }
+    return std::nullopt;
+  });
+  flags.value("--ca-bundle", "FILE", o.ca_bundle_file);
+  flags.toggle("--no-match-conditions", no_match_conditions);
+  if (auto exit_code = flags.parse(argc, argv)) return *exit_code;
+  o.match_conditions = !no_match_conditions;
+
   auto loaded = policy::load_directory(o.policies_dir);
   if (!loaded.ok()) {
     std::cerr << loaded.error_text();
