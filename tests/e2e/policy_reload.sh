@@ -42,6 +42,40 @@ wait_until 10 "generation 3" grep -q '"event":"policies_loaded".*"generation":3'
 out=$(post_json /validate "$F/configmap-kubectl-edit.json")
 assert_contains "fixed policy denies again" "$(body_of "$out")" '"allowed":false'
 assert_contains "/readyz?verbose error cleared" "$(dg_curl "$URL/readyz?verbose")" '"lastError":null'
+
+# Two broken files: two errors, each its own element without a trailing newline,
+# in /readyz?verbose (lastErrors; lastError is the first) and in the log line (errors).
+cp "$POLICIES/gitops-guard.yaml" "$E2E_WORK/gitops-guard.yaml.good"
+cp "$POLICIES/stamp.yaml" "$E2E_WORK/stamp.yaml.good"
+sed -i 's/mode: Enforce/mode: Enforce\n  nonsense: true/' "$POLICIES/gitops-guard.yaml"
+sed -i 's/^spec:$/spec:\n  mode: Enforse/' "$POLICIES/stamp.yaml"
+wait_until 10 "a failed attempt naming both files" grep -q '"event":"policy_reload_failed".*stamp.yaml' "$AUDIT_LOG"
+s='"([^"\\]|\\.)*"'  # one JSON string
+line=$(grep '"event":"policy_reload_failed".*stamp.yaml' "$AUDIT_LOG" | tail -n 1)
+[[ $line =~ \"errors\":\[($s),($s)\] ]] || fail "the log line has an errors array of two strings: $line"
+pass "the log line's errors: an array of two"
+[[ ${BASH_REMATCH[1]} == *gitops-guard.yaml:*nonsense* && ${BASH_REMATCH[3]} == *stamp.yaml:*Enforse* ]] ||
+  fail "one error per file, in file order: $line"
+pass "one element per error, file:line:column first"
+assert_not_contains "no trailing newline in the log line's strings" "$line" '\n'
+[[ $line =~ \"message\":($s) ]] || fail "the log line has a message: $line"
+[[ ${BASH_REMATCH[1]} == *gitops-guard.yaml:*'(and 1 more error)"' ]] ||
+  fail "the message names the first error and how many more: ${BASH_REMATCH[1]}"
+pass "the message names the first error and how many more"
+verbose=$(body_of "$(dg_curl "$URL/readyz?verbose")")
+[[ $verbose =~ \"policies\":\{[^{}]*\"lastError\":($s),\"lastErrors\":\[($s),($s)\] ]] ||
+  fail "/readyz?verbose policies: lastError and a lastErrors array of two strings: $verbose"
+pass "/readyz?verbose lastErrors: an array of two"
+assert_eq "/readyz?verbose lastError is the first of lastErrors" "${BASH_REMATCH[3]}" "${BASH_REMATCH[1]}"
+[[ ${BASH_REMATCH[3]} == *gitops-guard.yaml:* && ${BASH_REMATCH[5]} == *stamp.yaml:* ]] ||
+  fail "/readyz?verbose: one error per file, in file order: $verbose"
+pass "/readyz?verbose: one element per error"
+assert_not_contains "no trailing newline in /readyz?verbose's strings" "$verbose" '\n'
+assert_contains "/readyz?verbose: the certificate has no errors" "$verbose" '"lastError":null,"lastErrors":[]'
+cp "$E2E_WORK/gitops-guard.yaml.good" "$POLICIES/gitops-guard.yaml"
+cp "$E2E_WORK/stamp.yaml.good" "$POLICIES/stamp.yaml"
+wait_until 10 "recovered after the revert" grep -q '"event":"policy_reload_recovered"' "$AUDIT_LOG"
+assert_contains "/readyz?verbose errors cleared" "$(dg_curl "$URL/readyz?verbose")" '"lastError":null,"lastErrors":[]'
 stop_server
 
 # A server started on a broken set is alive but not ready, and becomes ready

@@ -14,12 +14,14 @@
 #include <thread>
 #include <vector>
 
+#include "json/parse.h"
 #include "server/audit_sink.h"
 #include "server/certificate_expiry.h"
 #include "server/metrics.h"
 #include "server/options.h"
 #include "server/policy_store.h"
 #include "server/reloader.h"
+#include "server/router.h"
 #include "server/tls_context.h"
 
 namespace driftgate::server {
@@ -286,6 +288,78 @@ TEST(CertificateExpiry, ReminderOnEveryChangeAndHourlyWhileNotValid) {
   EXPECT_TRUE(reminder.due(CertificateExpiry::Expired, t + hours(2) + seconds(10)));
   EXPECT_TRUE(reminder.due(CertificateExpiry::Valid, t + hours(2) + seconds(15)));  // renewed
   EXPECT_FALSE(reminder.due(CertificateExpiry::Valid, t + hours(9)));
+}
+
+// Several errors of one reload attempt stay several: one element each, none ending
+// in a newline, in the policy_reload_failed event (`errors`) and in /readyz?verbose
+// (`lastErrors`, with `lastError` the first). Before, they were one string joined
+// and ended by newlines.
+TEST(Router, ReloadErrorsAreAListInTheEventAndInReadyzVerbose) {
+  namespace fs = std::filesystem;
+  const fs::path dir = temp_file("driftgate-reload-errors");
+  fs::remove_all(dir);
+  fs::create_directories(dir / "policies");
+  const std::string rules = "  rules:\n    - {name: r, pattern: {path: data.x, regex: x}}\n";
+  std::ofstream(dir / "policies/a.yaml") << "apiVersion: driftgate.dev/v1alpha1\nkind: Policy\nmetadata: {name: a}\n"
+                                            "spec:\n  mode: Enforse\n" << rules;
+  std::ofstream(dir / "policies/b.yaml") << "apiVersion: driftgate.dev/v1alpha1\nkind: Policy\nmetadata: {name: b}\n"
+                                            "spec:\n  nonsense: true\n" << rules;
+  Options options;
+  options.policies_dir = dir / "policies";
+  auto sink = AuditSink::open((dir / "audit.log").string());
+  ASSERT_TRUE(sink.ok()) << sink.error();
+  Metrics metrics;
+  PolicyStore policies;
+  TlsContextStore tls;
+  Reloader reloader(options, policies, tls, metrics, **sink);
+  reloader.load_policies_now();
+
+  std::ifstream log(dir / "audit.log");
+  std::string line;
+  std::getline(log, line);
+  auto event = json::parse(line);
+  ASSERT_TRUE(event.ok()) << event.error() << "\n" << line;
+  EXPECT_EQ(event->root.string_at("event"), "policy_reload_failed") << line;
+  const json::Value* errors = event->root.find("errors");
+  ASSERT_TRUE(errors && errors->is_array()) << line;
+  ASSERT_EQ(errors->items().size(), 2u) << line;
+  EXPECT_EQ(errors->items()[0].as_string().find((dir / "policies/a.yaml").string() + ":5:9: policy \"a\": spec.mode"),
+            0u) << line;
+  EXPECT_EQ(errors->items()[1].as_string().find((dir / "policies/b.yaml").string() + ":5:3: policy \"b\": spec:"), 0u)
+      << line;
+  const std::string_view message = event->root.string_at("message");
+  EXPECT_TRUE(message.starts_with("policy set not loaded; not ready: " + (dir / "policies/a.yaml").string())) << line;
+  EXPECT_TRUE(message.ends_with(" (and 1 more error)")) << line;
+  for (const json::Value& error : errors->items()) EXPECT_FALSE(error.as_string().ends_with("\n")) << line;
+
+  Router router(options, metrics, policies, tls, **sink);
+  const RequestHead verbose{"GET", "/readyz?verbose", "", std::nullopt};
+  auto response = router.handle(verbose, "");
+  EXPECT_EQ(response.status, 503);
+  auto body = json::parse(response.body);
+  ASSERT_TRUE(body.ok()) << body.error() << "\n" << response.body;
+  const json::Value* status = body->root.find("policies");
+  ASSERT_NE(status, nullptr) << response.body;
+  const json::Value* last_errors = status->find("lastErrors");
+  ASSERT_TRUE(last_errors && last_errors->is_array()) << response.body;
+  ASSERT_EQ(last_errors->items().size(), 2u) << response.body;
+  EXPECT_EQ(last_errors->items()[0].as_string(), errors->items()[0].as_string());
+  EXPECT_EQ(last_errors->items()[1].as_string(), errors->items()[1].as_string());
+  EXPECT_EQ(status->string_at("lastError"), errors->items()[0].as_string()) << response.body;
+  const json::Value* certificate = body->root.find("certificate");
+  ASSERT_NE(certificate, nullptr) << response.body;
+  EXPECT_TRUE(certificate->find("lastError") && certificate->find("lastError")->is_null()) << response.body;
+  EXPECT_TRUE(certificate->find("lastErrors") && certificate->find("lastErrors")->items().empty()) << response.body;
+
+  // A success clears both.
+  fs::remove(dir / "policies/a.yaml");
+  fs::remove(dir / "policies/b.yaml");
+  reloader.load_policies_now();
+  body = json::parse(router.handle(verbose, "").body);
+  ASSERT_TRUE(body.ok());
+  EXPECT_TRUE(body->root.find("policies")->find("lastError")->is_null());
+  EXPECT_TRUE(body->root.find("policies")->find("lastErrors")->items().empty());
+  fs::remove_all(dir);
 }
 
 }  // namespace

@@ -30,6 +30,13 @@ std::string LoadResult::error_text() const {
   return out;
 }
 
+std::vector<std::string> LoadResult::error_strings() const {
+  std::vector<std::string> out;
+  out.reserve(errors.size());
+  for (const Diagnostic& d : errors) out.push_back(d.str());
+  return out;
+}
+
 namespace {
 
 constexpr std::string_view kApiVersion = "driftgate.dev/v1alpha1";

@@ -38,6 +38,7 @@ struct LoadResult {
   std::size_t files = 0;
   bool ok() const { return errors.empty() && set; }
   std::string error_text() const;  // every diagnostic, one per line
+  std::vector<std::string> error_strings() const;  // every diagnostic's str(), in order
 };
 
 // Every *.yaml / *.yml below `dir`, recursively, in sorted order. Names starting

@@ -3,6 +3,7 @@
 // escaping itself is the core JSON writer's.
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "json/value.h"
 
@@ -20,6 +21,17 @@ inline std::string json_field(std::string_view name, std::string_view value) {
 }
 inline std::string json_field(std::string_view name, std::uint64_t value) {
   return json_string(name) + ":" + std::to_string(value);
+}
+// `"name":["a","b"]`
+inline std::string json_field(std::string_view name, const std::vector<std::string>& values) {
+  std::string out = json_string(name);
+  out.append(":[");
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    json::write_string(values[i], out);
+  }
+  out.push_back(']');
+  return out;
 }
 
 // {"error":"..."}: the body of every non-200 answer, so a client (or a human

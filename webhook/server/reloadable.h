@@ -8,6 +8,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "util/time.h"
 
@@ -17,7 +18,9 @@ struct SourceStatus {
   std::uint64_t generation = 0;  // 0: nothing loaded yet
   std::optional<TimePoint> loaded_at;
   std::string summary;           // e.g. "12 policies from 3 files"
-  std::string last_error;        // "" when the last attempt succeeded
+  // Every error of the last failed attempt, one per element, in order (a policy
+  // set can have many, each file:line:column); empty when it succeeded.
+  std::vector<std::string> last_errors;
   std::optional<TimePoint> last_error_at;
   std::uint64_t failed_attempts = 0;  // since the last success
 };
@@ -46,9 +49,9 @@ class Reloadable {
   }
 
   // Returns the number of failed attempts since the last success.
-  std::uint64_t record_failure(std::string error, TimePoint now) {
+  std::uint64_t record_failure(std::vector<std::string> errors, TimePoint now) {
     std::lock_guard lock(status_mutex_);
-    status_.last_error = std::move(error);
+    status_.last_errors = std::move(errors);
     status_.last_error_at = now;
     return ++status_.failed_attempts;
   }
@@ -66,7 +69,7 @@ class Reloadable {
 
  private:
   void reset_failure() {
-    status_.last_error.clear();
+    status_.last_errors.clear();
     status_.last_error_at.reset();
     status_.failed_attempts = 0;
   }

@@ -14,6 +14,17 @@ std::int64_t unix_seconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
+// The message of a failed reload: the first error, and how many more the event's
+// `errors` field lists (one element each, so a log reader need not split lines).
+std::string first_error_of(const std::vector<std::string>& errors) {
+  std::string out = errors.empty() ? std::string("unknown error") : errors.front();
+  if (errors.size() > 1) {
+    const std::size_t more = errors.size() - 1;
+    out.append(" (and ").append(std::to_string(more)).append(more == 1 ? " more error)" : " more errors)");
+  }
+  return out;
+}
+
 }  // namespace
 
 Reloader::Reloader(const Options& options, PolicyStore& policies, TlsContextStore& tls, Metrics& metrics,
@@ -80,17 +91,19 @@ void Reloader::check_certificate_expiry() {
 
 void Reloader::reload_policies() {
   const std::string directory = options_.policies_dir.string();
-  auto fail = [&](const std::string& error) {
+  auto fail = [&](std::vector<std::string> errors) {
     metrics_.policy_reload_failed();
-    auto attempts = policies_.record_failure(error, now());
+    const std::string first = first_error_of(errors);
+    std::string fields = json_field("directory", directory) + "," + json_field("errors", errors);
+    auto attempts = policies_.record_failure(std::move(errors), now());
     log("error", "policy_reload_failed",
-        have_policies_ ? "policy set not loaded; the previous set keeps serving: " + error
-                       : "policy set not loaded; not ready: " + error,
-        json_field("directory", directory) + "," + json_field("failedAttempts", attempts));
+        have_policies_ ? "policy set not loaded; the previous set keeps serving: " + first
+                       : "policy set not loaded; not ready: " + first,
+        fields + "," + json_field("failedAttempts", attempts));
   };
 
   auto files = policy::read_policy_files(options_.policies_dir);
-  if (!files) return fail(files.error());
+  if (!files) return fail({files.error()});
   ContentHash hash;
   for (const auto& file : *files) {
     hash.add(file.path);
@@ -106,7 +119,7 @@ void Reloader::reload_policies() {
   }
 
   auto loaded = policy::load_sources(*files);
-  if (!loaded.ok()) return fail(loaded.error_text());
+  if (!loaded.ok()) return fail(loaded.error_strings());
   std::size_t count = loaded.set->policies().size();
   std::string summary = std::to_string(count) + " policies from " + std::to_string(files->size()) + " files in " + directory;
   TimePoint loaded_at = now();
@@ -122,9 +135,10 @@ void Reloader::reload_policies() {
 void Reloader::reload_certificate() {
   auto fail = [&](const std::string& error) {
     metrics_.certificate_reload_failed();
-    auto attempts = tls_.record_failure(error, now());
+    auto attempts = tls_.record_failure({error}, now());
     log("error", "certificate_reload_failed", "certificate not reloaded; the previous one keeps serving: " + error,
-        json_field("certificate", tls_files_.certificate.string()) + "," + json_field("failedAttempts", attempts));
+        json_field("certificate", tls_files_.certificate.string()) + "," + json_field("errors", std::vector<std::string>{error}) + "," +
+            json_field("failedAttempts", attempts));
   };
   auto material = read_tls_material(tls_files_);
   if (!material) return fail(material.error());

@@ -69,7 +69,10 @@ std::string source_status_json(const SourceStatus& status, std::string_view extr
   const auto field = [&out](const std::string& text) { out.append(",").append(text); };
   if (!status.summary.empty()) field(json_field("serving", status.summary));
   if (status.loaded_at) field(json_field("loadedAt", format_rfc3339(*status.loaded_at)));
-  out.append(",\"lastError\":").append(status.last_error.empty() ? std::string("null") : json_string(status.last_error));
+  // lastError (the first, or null) is what clients read before lastErrors listed them all.
+  out.append(",\"lastError\":")
+      .append(status.last_errors.empty() ? std::string("null") : json_string(status.last_errors.front()));
+  field(json_field("lastErrors", status.last_errors));
   if (status.last_error_at) field(json_field("lastErrorAt", format_rfc3339(*status.last_error_at)));
   field(json_field("failedAttempts", status.failed_attempts));
   out.append(extra).append("}");
