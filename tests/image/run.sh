@@ -27,6 +27,9 @@ passed=0 failed=0
 
 cleanup() {
   podman "${storage[@]}" rm -f -t 0 "$container" >/dev/null 2>&1 || true
+  # The image a previous run tagged, and build stages: untagged now. With the vfs
+  # driver every layer is a full copy, so they would fill the disk run after run.
+  buildah "${storage[@]}" rmi --prune >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -47,9 +50,9 @@ tests/image/base-images.sh
 
 # --- build -------------------------------------------------------------------------
 start=$(date +%s)
-# --layers keeps the package-install layers as a cache for the next run on this
-# machine; a fresh machine builds everything.
-if buildah "${storage[@]}" bud --pull=never --isolation=chroot --network=host --layers \
+# Without --layers: each stage is committed once, not once per step (with vfs, a
+# step's layer is a full copy of the stage's file system: 11 GB for one build).
+if buildah "${storage[@]}" bud --pull=never --isolation=chroot --network=host \
      -f Dockerfile -t "$image" . >"$work/build.log" 2>&1; then
   ok "buildah bud built $image from the Dockerfile in $(( $(date +%s) - start ))s"
 else
@@ -130,5 +133,5 @@ check "the root filesystem is read-only" \
 podman "${storage[@]}" kill --signal TERM "$container" >/dev/null
 code=$(timeout 30 podman "${storage[@]}" wait "$container" 2>/dev/null || echo timeout)
 check "SIGTERM ends the server with exit code 0 (got $code)" [ "$code" = 0 ]
-check "the server logged its shutdown" grep -q '"event":"shutdown' <<<"$(logs)"
+check "the server logged its shutdown" grep -q '"event":"shutdown_started"' <<<"$(logs)"
 finish
