@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -202,6 +203,9 @@ struct Workspace {
   fs::path root;
   Output certs;
   std::map<std::string, Rendered> overlays;
+  // Each overlay with `components: [../../components/monitoring]` added, the way
+  // docs/alerts.md says to install it.
+  std::map<std::string, Rendered> monitoring;
 };
 
 Workspace* workspace = nullptr;
@@ -220,6 +224,15 @@ class ManifestsEnvironment : public ::testing::Environment {
         run(quote((kSourceDir / "certs/cluster-certs.sh").string()) + " --out " + quote(generated.string()));
     for (const auto& overlay : kOverlays)
       workspace->overlays[overlay] = render(workspace->root / "deploy/overlays" / overlay);
+    for (const auto& overlay : kOverlays) {
+      const fs::path dir = workspace->root / "deploy/overlays" / (overlay + "-with-monitoring");
+      fs::create_directories(dir);
+      std::ofstream(dir / "kustomization.yaml") << "apiVersion: kustomize.config.k8s.io/v1beta1\n"
+                                                    "kind: Kustomization\n"
+                                                    "resources:\n  - ../" << overlay << "\n"
+                                                    "components:\n  - ../../components/monitoring\n";
+      workspace->monitoring[overlay] = render(dir);
+    }
   }
   void TearDown() override {
     if (!workspace) return;
@@ -492,6 +505,185 @@ TEST_P(Overlay, PoliciesConfigMapHoldsExactlyThePolicyFiles) {
   for (const auto& [key, path] : expected) {
     if (!data[key]) continue;
     EXPECT_EQ(str(data[key]), read_file(path)) << key << " differs from " << path;
+  }
+}
+
+// ---------------------------------------------------------------- the monitoring component
+
+const fs::path kPrometheusRule = kSourceDir / "deploy/components/monitoring/prometheusrule.yaml";
+const std::string kRunbookBase = "https://github.com/driftgate/driftgate/blob/main/docs/alerts.md#";
+
+// Same YAML, node for node (scalars compared as text).
+bool same_yaml(const YAML::Node& a, const YAML::Node& b) {
+  if (a.Type() != b.Type()) return false;
+  if (a.IsScalar()) return a.Scalar() == b.Scalar();
+  if (a.IsSequence()) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (!same_yaml(a[i], b[i])) return false;
+    return true;
+  }
+  if (a.IsMap()) {
+    if (a.size() != b.size()) return false;
+    for (const auto& kv : a) {
+      const YAML::Node& other = b;
+      const YAML::Node value = other[kv.first.Scalar()];
+      if (!value || !same_yaml(kv.second, value)) return false;
+    }
+    return true;
+  }
+  return true;  // both null
+}
+
+// The anchor GitHub gives a Markdown heading: lower case, punctuation dropped, spaces to '-'.
+std::string heading_anchor(const std::string& heading) {
+  std::string out;
+  for (char c : heading) {
+    const unsigned char u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '_') out += static_cast<char>(std::tolower(u));
+    else if (c == ' ') out += '-';
+  }
+  return out;
+}
+
+std::set<std::string> markdown_anchors(const fs::path& file) {
+  std::set<std::string> out;
+  std::istringstream in(read_file(file));
+  bool fenced = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("```", 0) == 0) fenced = !fenced;
+    if (fenced || line.empty() || line[0] != '#') continue;
+    const auto text = line.find_first_not_of('#');
+    if (text == std::string::npos || line[text] != ' ') continue;
+    out.insert(heading_anchor(line.substr(text + 1)));
+  }
+  return out;
+}
+
+class Monitoring : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    REQUIRE_KUBECTL();
+    ASSERT_EQ(workspace->certs.status, 0) << workspace->certs.stderr_text;
+    r_ = &workspace->monitoring.at(GetParam());
+    ASSERT_EQ(r_->output.status, 0) << "kubectl kustomize of deploy/overlays/" << GetParam()
+                                    << " with components: [../../components/monitoring] failed:\n"
+                                    << r_->output.stderr_text;
+    ASSERT_TRUE(r_->parse_error.empty()) << r_->parse_error;
+  }
+  const Rendered* r_ = nullptr;
+};
+
+INSTANTIATE_TEST_SUITE_P(Deploy, Monitoring, ::testing::ValuesIn(kOverlays),
+                         [](const auto& info) { return info.param == "cert-manager" ? "CertManager" : "ScriptCerts"; });
+
+TEST_P(Monitoring, AddsAServiceMonitorAndAPrometheusRuleToTheOverlayAndNothingElse) {
+  const auto& plain = workspace->overlays.at(GetParam());
+  ASSERT_EQ(plain.output.status, 0) << plain.output.stderr_text;
+  // Optional: without the component an overlay needs no Prometheus Operator CRDs.
+  EXPECT_TRUE(plain.all("ServiceMonitor").empty());
+  EXPECT_TRUE(plain.all("PrometheusRule").empty());
+  EXPECT_EQ(r_->objects.size(), plain.objects.size() + 2);
+  for (const std::string kind : {"ServiceMonitor", "PrometheusRule"}) {
+    SCOPED_TRACE(kind);
+    ASSERT_EQ(r_->all(kind).size(), 1u);
+    const auto o = r_->one(kind, "driftgate");
+    ASSERT_TRUE(o.IsMap());
+    EXPECT_EQ(str(o["apiVersion"]), "monitoring.coreos.com/v1");
+    EXPECT_EQ(str(o["metadata"]["namespace"]), "driftgate-system");
+  }
+}
+
+TEST_P(Monitoring, ServiceMonitorScrapesTheServiceOverTlsVerifiedLikeTheApiServer) {
+  const auto svc = r_->one("Service", "driftgate");
+  const auto sm = r_->one("ServiceMonitor", "driftgate");
+  ASSERT_TRUE(svc.IsMap());
+  ASSERT_TRUE(sm.IsMap());
+  // It selects the Service, in its own namespace.
+  const auto match = sm["spec"]["selector"]["matchLabels"];
+  ASSERT_TRUE(match.IsMap() && match.size() > 0);
+  for (const auto& kv : match)
+    EXPECT_EQ(str(svc["metadata"]["labels"][kv.first.Scalar()]), str(kv.second)) << kv.first.Scalar();
+  if (sm["spec"]["namespaceSelector"]) {
+    EXPECT_TRUE(contains(strings(sm["spec"]["namespaceSelector"]["matchNames"]), "driftgate-system"));
+  }
+  // The job label is the Service's name: what every rule selects.
+  EXPECT_FALSE(sm["spec"]["jobLabel"]) << "the rules select job=\"" << str(svc["metadata"]["name"]) << "\"";
+
+  ASSERT_EQ(sm["spec"]["endpoints"].size(), 1u);
+  const auto endpoint = sm["spec"]["endpoints"][0];
+  std::vector<std::string> port_names;
+  for (const auto& p : svc["spec"]["ports"]) port_names.push_back(str(p["name"]));
+  EXPECT_TRUE(contains(port_names, str(endpoint["port"])))
+      << "the ServiceMonitor's port '" << str(endpoint["port"]) << "' is not a named port of the Service";
+  EXPECT_EQ(str(endpoint["scheme"]), "https");
+  EXPECT_EQ(str(endpoint["path"]), "/metrics");
+
+  const auto tls = endpoint["tlsConfig"];
+  ASSERT_TRUE(tls.IsMap());
+  EXPECT_NE(str(tls["insecureSkipVerify"]), "true");
+  EXPECT_EQ(str(tls["serverName"]), "driftgate.driftgate-system.svc");
+  EXPECT_TRUE(contains(kServiceNames, str(tls["serverName"])));
+  // The CA: ca.crt of the Secret the Pods mount their serving certificate from.
+  std::string tls_secret;
+  for (const auto& v : r_->one("Deployment", "driftgate")["spec"]["template"]["spec"]["volumes"])
+    if (v["secret"]) tls_secret = str(v["secret"]["secretName"]);
+  ASSERT_FALSE(tls_secret.empty());
+  EXPECT_EQ(str(tls["ca"]["secret"]["name"]), tls_secret);
+  EXPECT_EQ(str(tls["ca"]["secret"]["key"]), "ca.crt");
+  if (GetParam() == "cert-manager") {
+    EXPECT_EQ(str(r_->one("Certificate", "driftgate-serving")["spec"]["secretName"]), tls_secret);
+  } else {
+    EXPECT_FALSE(str(r_->one("Secret", tls_secret)["data"]["ca.crt"]).empty());
+  }
+
+  // Every job the rules select is this one.
+  const std::string want = "job=\"" + str(svc["metadata"]["name"]) + "\"";
+  for (const auto& group : r_->one("PrometheusRule", "driftgate")["spec"]["groups"])
+    for (const auto& rule : group["rules"]) {
+      const std::string expr = str(rule["expr"]);
+      std::size_t jobs = 0;
+      for (std::size_t at = expr.find("job="); at != std::string::npos; at = expr.find("job=", at + 1), ++jobs)
+        EXPECT_EQ(expr.compare(at, want.size(), want), 0) << str(rule["alert"]) << ": " << expr;
+      EXPECT_GT(jobs, 0u) << str(rule["alert"]) << " selects no job: " << expr;
+    }
+}
+
+// The rules are tested (tests/alerts, tests/e2e/alerts.sh) as extracted from the file;
+// the cluster gets them through kustomize. Both must be the same.
+TEST_P(Monitoring, RenderedPrometheusRuleSpecIsTheSourceFilesSpec) {
+  const auto rendered = r_->one("PrometheusRule", "driftgate");
+  ASSERT_TRUE(rendered.IsMap());
+  const auto source = YAML::LoadFile(kPrometheusRule.string());
+  EXPECT_TRUE(same_yaml(rendered["spec"], source["spec"])) << "kustomize changed the rules";
+}
+
+TEST(MonitoringRules, EveryAlertHasASeverityAnnotationsAndARunbookSectionInDocsAlerts) {
+  const auto rule_file = YAML::LoadFile(kPrometheusRule.string());
+  const auto anchors = markdown_anchors(kSourceDir / "docs/alerts.md");
+  std::set<std::string> alerts;
+  for (const auto& group : rule_file["spec"]["groups"])
+    for (const auto& rule : group["rules"]) {
+      const std::string alert = str(rule["alert"]);
+      ASSERT_FALSE(alert.empty()) << "only alerting rules are expected";
+      SCOPED_TRACE(alert);
+      EXPECT_TRUE(alerts.insert(alert).second) << "two alerts named " << alert;
+      EXPECT_TRUE(str(rule["labels"]["severity"]) == "critical" || str(rule["labels"]["severity"]) == "warning");
+      EXPECT_FALSE(str(rule["for"]).empty());
+      const auto annotations = rule["annotations"];
+      EXPECT_FALSE(str(annotations["summary"]).empty());
+      EXPECT_FALSE(str(annotations["description"]).empty());
+      const std::string anchor = heading_anchor(alert);
+      EXPECT_EQ(str(annotations["runbook_url"]), kRunbookBase + anchor);
+      EXPECT_TRUE(anchors.count(anchor)) << "docs/alerts.md has no heading for #" << anchor;
+    }
+  EXPECT_GE(alerts.size(), 10u);
+  // And no runbook section for an alert that is not shipped.
+  for (const auto& anchor : anchors) {
+    if (anchor.rfind("driftgate", 0) != 0) continue;
+    bool shipped = false;
+    for (const auto& alert : alerts) shipped = shipped || heading_anchor(alert) == anchor;
+    EXPECT_TRUE(shipped) << "docs/alerts.md has a section #" << anchor << " for an alert that is not shipped";
   }
 }
 
