@@ -35,7 +35,8 @@ stop_prometheus() {
   return $rc
 }
 
-# On a failure, also show what Prometheus saw, and stop it before exiting.
+# On a failure, also show what Prometheus saw, and stop it before exiting. (lib.sh's
+# wait_until calls this one: bash looks a function up when it is called.)
 fail() {
   echo "FAIL [$TEST_NAME]: $*" >&2
   if [[ -n $PROM_URL ]]; then
@@ -64,16 +65,6 @@ query() { curl -sS --max-time 5 -G --data-urlencode "query=$1" "$PROM_URL/api/v1
 active_alerts() {
   prom /api/v1/alerts | grep -oE '"alertname":"[A-Za-z0-9_]+"|"state":"[a-z]+"' |
     awk -F'"' '/"alertname"/ { name = $4; next } { print name, $4 }'
-}
-# wait_for SECONDS DESCRIPTION COMMAND...: like wait_until, through our fail().
-wait_for() {
-  local seconds=$1 what=$2
-  shift 2
-  local deadline=$((SECONDS + seconds))
-  until "$@" >/dev/null 2>&1; do
-    ((SECONDS < deadline)) || fail "timed out after ${seconds}s waiting for: $what"
-    sleep 0.2
-  done
 }
 up_is_1() { query 'up{job="driftgate"}' | grep -qE '"value":\[[0-9.]+,"1"\]'; }
 alert_state_is() { active_alerts | grep -qx "$1 $2"; }
@@ -112,19 +103,19 @@ prometheus --config.file="$E2E_WORK/prometheus.yml" --storage.tsdb.path="$E2E_WO
   --web.listen-address=127.0.0.1:0 >"$E2E_WORK/prometheus.log" 2>&1 &
 PROM_PID=$!
 BACKGROUND_PIDS+=("$PROM_PID")
-wait_for 20 "Prometheus's listening line" grep -q 'msg="Listening on"' "$E2E_WORK/prometheus.log"
+wait_until 20 "Prometheus's listening line" grep -q 'msg="Listening on"' "$E2E_WORK/prometheus.log"
 prom_port=$(grep -m 1 'msg="Listening on"' "$E2E_WORK/prometheus.log" | sed -E 's/.*address=127\.0\.0\.1:([0-9]+).*/\1/')
 [[ $prom_port =~ ^[0-9]+$ ]] || fail "could not read Prometheus's port from its log"
 PROM_URL="http://127.0.0.1:$prom_port"
-wait_for 20 "Prometheus ready" curl -sf --max-time 2 "$PROM_URL/-/ready"
+wait_until 20 "Prometheus ready" curl -sf --max-time 2 "$PROM_URL/-/ready"
 pass "Prometheus runs on $PROM_URL"
 
 # ---------------------------------------------------------------- healthy
-wait_for 20 'up{job="driftgate"} == 1' up_is_1
+wait_until 20 'up{job="driftgate"} == 1' up_is_1
 pass "the TLS scrape works (CA and server name verified): up == 1"
 out=$(query 'driftgate_policy_reload_consecutive_failures{job="driftgate"}')
 assert_contains "the reload-failure gauge is scraped, at 0" "$out" '"0"]'
-wait_for 20 "all $rules rules evaluated with health ok" rules_healthy
+wait_until 20 "all $rules rules evaluated with health ok" rules_healthy
 pass "all $rules shipped rules load and evaluate without error"
 sleep 3  # three more evaluations: with for 2s, anything active would be firing by now
 assert_eq "no alert pending or firing while healthy" "" "$(active_alerts)"
@@ -132,7 +123,7 @@ assert_eq "no alert pending or firing while healthy" "" "$(active_alerts)"
 # ---------------------------------------------------------------- a broken policy file
 sed -i 's/mode: Enforce/mode: Enforce\n  nonsense: true/' "$POLICIES/gitops-guard.yaml"
 broken_at=$SECONDS
-wait_for 30 "DriftgatePolicyReloadFailing firing" alert_state_is DriftgatePolicyReloadFailing firing
+wait_until 30 "DriftgatePolicyReloadFailing firing" alert_state_is DriftgatePolicyReloadFailing firing
 pass "DriftgatePolicyReloadFailing fires $((SECONDS - broken_at))s after the policy file broke"
 assert_eq "nothing else is active while the last good set serves" "DriftgatePolicyReloadFailing firing" \
   "$(active_alerts)"
@@ -146,7 +137,7 @@ pass "driftgate_policy_reload_consecutive_failures counts the attempts ($gauge)"
 sed -i '/nonsense: true/d; s/mode: Enforce/mode: Warn/' "$POLICIES/gitops-guard.yaml"
 fixed_at=$SECONDS
 wait_until 10 "generation 2" grep -q '"event":"policies_loaded".*"generation":2' "$AUDIT_LOG"
-wait_for 30 "DriftgatePolicyReloadFailing resolved" alert_absent DriftgatePolicyReloadFailing
+wait_until 30 "DriftgatePolicyReloadFailing resolved" alert_absent DriftgatePolicyReloadFailing
 pass "DriftgatePolicyReloadFailing resolves by itself $((SECONDS - fixed_at))s after the fix"
 assert_eq "metric back to 0" 0 "$(metric driftgate_policy_reload_consecutive_failures)"
 assert_eq "no alert active after the fix" "" "$(active_alerts)"
