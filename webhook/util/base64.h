@@ -1,5 +1,7 @@
 #pragma once
-// Standard base64 (RFC 4648, with padding): the encoding of an AdmissionResponse patch.
+// Standard base64 (RFC 4648, with padding): the encoding of an AdmissionResponse patch
+// and of a kubeconfig's *-data fields.
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +24,38 @@ inline std::string base64_encode(std::string_view in) {
     unsigned n = (byte(i) << 16) | (byte(i + 1) << 8);
     out += {kAlphabet[n >> 18], kAlphabet[(n >> 12) & 63], kAlphabet[(n >> 6) & 63], '='};
   }
+  return out;
+}
+
+// The bytes, or nothing when the text is not base64. Whitespace (line breaks in
+// a kubeconfig's folded data) is skipped; padding is optional.
+inline std::optional<std::string> base64_decode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size() / 4 * 3);
+  unsigned bits = 0;
+  int count = 0;
+  bool padding = false;
+  for (char c : in) {
+    int v;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9') v = c - '0' + 52;
+    else if (c == '+') v = 62;
+    else if (c == '/') v = 63;
+    else if (c == '=') { padding = true; continue; }
+    else if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+    else return std::nullopt;
+    if (padding) return std::nullopt;  // data after '='
+    bits = (bits << 6) | static_cast<unsigned>(v);
+    if (++count == 4) {
+      out += {static_cast<char>(bits >> 16), static_cast<char>((bits >> 8) & 255), static_cast<char>(bits & 255)};
+      bits = 0;
+      count = 0;
+    }
+  }
+  if (count == 1) return std::nullopt;
+  if (count == 2) out += static_cast<char>(bits >> 4);
+  if (count == 3) out += {static_cast<char>(bits >> 10), static_cast<char>((bits >> 2) & 255)};
   return out;
 }
 

@@ -1,0 +1,419 @@
+#include "fake_apiserver.h"
+
+#include <sys/socket.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <set>
+
+#include "json/parse.h"
+#include "test_pki.h"
+#include "util/base64.h"
+
+namespace driftgate::kube::testing {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace net = boost::asio;
+namespace ssl = net::ssl;
+using tcp = net::ip::tcp;
+
+std::string status_body(int code, std::string_view reason, std::string_view message, std::string_view details = "{}") {
+  std::string out = R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":)";
+  json::write_string(message, out);
+  out += R"(,"reason":")";
+  out.append(reason).append(R"(","details":)").append(details).append(R"(,"code":)");
+  out += std::to_string(code);
+  out += "}";
+  return out;
+}
+
+constexpr const char* kCoreVersions =
+    R"({"kind":"APIVersions","versions":["v1"],"serverAddressByClientCIDRs":[{"clientCIDR":"0.0.0.0/0","serverAddress":"172.18.0.2:6443"}]})";
+
+constexpr const char* kCoreResources = R"({"kind":"APIResourceList","groupVersion":"v1","resources":[
+{"name":"bindings","singularName":"binding","namespaced":true,"kind":"Binding","verbs":["create"]},
+{"name":"configmaps","singularName":"configmap","namespaced":true,"kind":"ConfigMap","verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["cm"],"storageVersionHash":"qFsyl6wFWjQ="},
+{"name":"namespaces","singularName":"namespace","namespaced":false,"kind":"Namespace","verbs":["create","delete","get","list","patch","update","watch"],"shortNames":["ns"],"storageVersionHash":"Q3oi5N2YM8M="},
+{"name":"namespaces/finalize","singularName":"","namespaced":false,"kind":"Namespace","verbs":["update"]},
+{"name":"namespaces/status","singularName":"","namespaced":false,"kind":"Namespace","verbs":["get","patch","update"]},
+{"name":"pods","singularName":"pod","namespaced":true,"kind":"Pod","verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["po"],"categories":["all"],"storageVersionHash":"xPOwRZ+Yhw8="},
+{"name":"pods/log","singularName":"","namespaced":true,"kind":"Pod","verbs":["get"]},
+{"name":"secrets","singularName":"secret","namespaced":true,"kind":"Secret","verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"storageVersionHash":"S6u1pOWzb84="}
+]})";
+
+constexpr const char* kGroups = R"({"kind":"APIGroupList","apiVersion":"v1","groups":[
+{"name":"apps","versions":[{"groupVersion":"apps/v1","version":"v1"}],"preferredVersion":{"groupVersion":"apps/v1","version":"v1"}},
+{"name":"autoscaling","versions":[{"groupVersion":"autoscaling/v2","version":"v2"},{"groupVersion":"autoscaling/v1","version":"v1"}],"preferredVersion":{"groupVersion":"autoscaling/v2","version":"v2"}},
+{"name":"metrics.k8s.io","versions":[{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}],"preferredVersion":{"groupVersion":"metrics.k8s.io/v1beta1","version":"v1beta1"}}
+]})";
+
+constexpr const char* kAppsResources = R"({"kind":"APIResourceList","apiVersion":"v1","groupVersion":"apps/v1","resources":[
+{"name":"deployments","singularName":"deployment","namespaced":true,"kind":"Deployment","verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["deploy"],"categories":["all"],"storageVersionHash":"8aSe+NMegvE="},
+{"name":"deployments/scale","singularName":"","namespaced":true,"group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]},
+{"name":"deployments/status","singularName":"","namespaced":true,"kind":"Deployment","verbs":["get","patch","update"]},
+{"name":"statefulsets","singularName":"statefulset","namespaced":true,"kind":"StatefulSet","verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["sts"],"categories":["all"]},
+{"name":"statefulsets/scale","singularName":"","namespaced":true,"group":"autoscaling","version":"v1","kind":"Scale","verbs":["get","patch","update"]}
+]})";
+
+constexpr const char* kAutoscalingResources = R"({"kind":"APIResourceList","apiVersion":"v1","groupVersion":"autoscaling/v2","resources":[
+{"name":"horizontalpodautoscalers","singularName":"horizontalpodautoscaler","namespaced":true,"kind":"HorizontalPodAutoscaler","verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["hpa"],"categories":["all"]},
+{"name":"horizontalpodautoscalers/status","singularName":"","namespaced":true,"kind":"HorizontalPodAutoscaler","verbs":["get","patch","update"]}
+]})";
+
+constexpr const char* kMetricsResources = R"({"kind":"APIResourceList","apiVersion":"v1","groupVersion":"metrics.k8s.io/v1beta1","resources":[
+{"name":"nodes","singularName":"","namespaced":false,"kind":"NodeMetrics","verbs":["get","list"]},
+{"name":"pods","singularName":"","namespaced":true,"kind":"PodMetrics","verbs":["get","list"]}
+]})";
+
+// The list kind and apiVersion for a collection path's items.
+std::pair<std::string, std::string> list_kind(const std::string& collection) {
+  if (collection == "/api/v1/configmaps") return {"ConfigMapList", "v1"};
+  if (collection == "/api/v1/secrets") return {"SecretList", "v1"};
+  if (collection == "/api/v1/namespaces") return {"NamespaceList", "v1"};
+  if (collection == "/api/v1/pods") return {"PodList", "v1"};
+  if (collection == "/apis/apps/v1/deployments") return {"DeploymentList", "apps/v1"};
+  if (collection == "/apis/apps/v1/statefulsets") return {"StatefulSetList", "apps/v1"};
+  return {"List", "v1"};
+}
+
+std::string url_decode(std::string_view s) {
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size()) {
+      out += static_cast<char>(std::stoi(std::string(s.substr(i + 1, 2)), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i] == '+' ? ' ' : s[i];
+    }
+  }
+  return out;
+}
+
+struct Stored {
+  std::string namespace_;
+  std::string object;    // JSON as LIST serves it
+  std::string metadata;  // its metadata alone, for PartialObjectMetadataList
+};
+
+}  // namespace
+
+struct FakeApiServer::Impl {
+  FakeApiServer& owner;
+  FakeOptions options;
+  net::io_context ioc;
+  ssl::context tls{ssl::context::tls_server};
+  tcp::acceptor acceptor{ioc};
+  std::thread accept_thread;
+
+  mutable std::mutex mutex;  // everything below
+  std::vector<std::thread> connection_threads;
+  std::set<int> open_fds;
+  bool stopping = false;
+  std::map<std::string, std::vector<Stored>> collections;
+  std::vector<RecordedRequest> recorded;
+  int expire_count = 0;
+  int throttle_count = 0;
+  int retry_after = 1;
+  std::vector<std::tuple<std::string, std::string, std::string>> forbidden;  // prefix, resource, user
+  std::string required_token;
+  bool close_each = false;
+  bool metrics_broken = false;
+  std::uint64_t list_resource_version = 4711;
+
+  explicit Impl(FakeApiServer& o, FakeOptions opts) : owner(o), options(opts) {
+    const TestPki& pki = test_pki();
+    SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+    tls.use_certificate_chain(net::buffer(pki.server.certificate));
+    tls.use_private_key(net::buffer(pki.server.key), ssl::context::pem);
+    if (options.require_client_certificate) {
+      tls.add_certificate_authority(net::buffer(pki.client_ca.certificate));
+      tls.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);
+    }
+    tcp::endpoint endpoint(net::ip::make_address("127.0.0.1"), 0);
+    acceptor.open(endpoint.protocol());
+    acceptor.set_option(net::socket_base::reuse_address(true));
+    acceptor.bind(endpoint);
+    acceptor.listen();
+    accept_thread = std::thread([this] { accept_loop(); });
+  }
+
+  ~Impl() {
+    {
+      std::lock_guard lock(mutex);
+      stopping = true;
+      for (int fd : open_fds) ::shutdown(fd, SHUT_RDWR);  // wakes the blocked reads
+    }
+    ::shutdown(acceptor.native_handle(), SHUT_RDWR);  // wakes the blocked accept (Linux)
+    accept_thread.join();
+    std::vector<std::thread> threads;
+    {
+      std::lock_guard lock(mutex);
+      threads.swap(connection_threads);
+    }
+    for (auto& t : threads) t.join();
+  }
+
+  void accept_loop() {
+    for (;;) {
+      boost::system::error_code ec;
+      tcp::socket socket(ioc);
+      acceptor.accept(socket, ec);
+      std::lock_guard lock(mutex);
+      if (stopping || ec) return;
+      std::size_t id = ++owner.connections_;
+      open_fds.insert(socket.native_handle());
+      connection_threads.emplace_back([this, s = std::move(socket), id]() mutable { serve(std::move(s), id); });
+    }
+  }
+
+  void serve(tcp::socket socket, std::size_t id) {
+    int fd = socket.native_handle();
+    {
+      beast::ssl_stream<tcp::socket> stream(std::move(socket), tls);
+      boost::system::error_code ec;
+      stream.handshake(ssl::stream_base::server, ec);
+      beast::flat_buffer buffer;
+      while (!ec) {
+        http::request<http::string_body> request;
+        http::read(stream, buffer, request, ec);
+        if (ec) break;
+        bool close = false;
+        auto response = handle(request, id, close);
+        response.keep_alive(!close && request.keep_alive());
+        response.prepare_payload();
+        http::write(stream, response, ec);
+        if (ec || !response.keep_alive()) {
+          stream.shutdown(ec);
+          break;
+        }
+      }
+      std::lock_guard lock(mutex);
+      open_fds.erase(fd);
+    }  // the stream closes its socket here
+  }
+
+  http::response<http::string_body> reply(int status, std::string body,
+                                          std::string content_type = "application/json") {
+    http::response<http::string_body> response{static_cast<http::status>(status), 11};
+    response.set(http::field::content_type, content_type);
+    response.set("Audit-Id", "6d1b8b6c-0000-4000-8000-000000000000");
+    response.body() = std::move(body);
+    return response;
+  }
+
+  http::response<http::string_body> handle(const http::request<http::string_body>& request, std::size_t id,
+                                           bool& close) {
+    RecordedRequest r;
+    r.method = std::string(request.method_string());
+    r.target = std::string(request.target());
+    r.connection = id;
+    auto q = r.target.find('?');
+    r.path = r.target.substr(0, q);
+    if (q != std::string::npos) {
+      std::string_view query = std::string_view(r.target).substr(q + 1);
+      while (!query.empty()) {
+        auto amp = query.find('&');
+        std::string_view pair = query.substr(0, amp);
+        auto eq = pair.find('=');
+        r.query[url_decode(pair.substr(0, eq))] = eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1));
+        if (amp == std::string_view::npos) break;
+        query.remove_prefix(amp + 1);
+      }
+    }
+    for (const auto& field : request) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      r.headers[name] = std::string(field.value());
+    }
+
+    std::lock_guard lock(mutex);
+    recorded.push_back(r);
+    close = close_each;
+    if (!required_token.empty() && r.headers["authorization"] != "Bearer " + required_token)
+      return reply(401, status_body(401, "Unauthorized", "Unauthorized"));
+    if (throttle_count > 0) {
+      --throttle_count;
+      auto response = reply(429, status_body(429, "TooManyRequests", "Too many requests, please try again later.",
+                                             R"({"retryAfterSeconds":)" + std::to_string(retry_after) + "}"));
+      response.set(http::field::retry_after, std::to_string(retry_after));
+      return response;
+    }
+    for (const auto& [prefix, resource, user] : forbidden)
+      if (r.path.rfind(prefix, 0) == 0)
+        return reply(403, status_body(403, "Forbidden",
+                                      resource + " is forbidden: User \"" + user + "\" cannot list resource \"" +
+                                          resource + "\" in API group \"\" at the cluster scope",
+                                      R"({"kind":")" + resource + R"("})"));
+    if (r.method != "GET") return reply(405, status_body(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"));
+    if (r.path == "/api") return reply(200, kCoreVersions);
+    if (r.path == "/api/v1") return reply(200, kCoreResources);
+    if (r.path == "/apis") return reply(200, kGroups);
+    if (r.path == "/apis/apps/v1") return reply(200, kAppsResources);
+    if (r.path == "/apis/autoscaling/v2") return reply(200, kAutoscalingResources);
+    if (r.path == "/apis/metrics.k8s.io/v1beta1") {
+      if (metrics_broken) return reply(503, "service unavailable\n", "text/plain; charset=utf-8");
+      return reply(200, kMetricsResources);
+    }
+    return list(r);
+  }
+
+  http::response<http::string_body> list(const RecordedRequest& r) {
+    // /api/v1/namespaces/<ns>/<resource> or /api/v1/<resource> (and /apis/<g>/<v>/...).
+    std::string collection = r.path, ns;
+    auto at = collection.find("/namespaces/");
+    if (at != std::string::npos) {
+      auto rest = collection.substr(at + 12);
+      auto slash = rest.find('/');
+      if (slash != std::string::npos) {
+        ns = rest.substr(0, slash);
+        collection = collection.substr(0, at) + rest.substr(slash);
+      }
+    }
+    auto found = collections.find(collection);
+    if (found == collections.end())
+      return reply(404, status_body(404, "NotFound", "the server could not find the requested resource"));
+
+    std::size_t limit = r.query.count("limit") ? std::stoul(r.query.at("limit")) : 0;
+    std::size_t start = 0;
+    if (auto c = r.query.find("continue"); c != r.query.end() && !c->second.empty()) {
+      if (expire_count > 0) {
+        --expire_count;
+        return reply(410, status_body(410, "Expired",
+                                      "The provided continue parameter is too old to display a consistent list "
+                                      "result. You can start a new list without the continue parameter, or use the "
+                                      "continue token in this response to retrieve the remainder of the results. "
+                                      "Continuing with the provided token results in an inconsistent list - objects "
+                                      "that were created, modified, or deleted between the time the first chunk was "
+                                      "returned and now may show up in the list."));
+      }
+      auto token = base64_decode(c->second);
+      auto doc = token ? json::parse(*token) : Result<json::Document>(Error{"bad"});
+      if (!doc) return reply(400, status_body(400, "BadRequest", "continue key is not valid: illegal base64 data"));
+      start = std::stoul(std::string(doc->root.string_at("start")));
+    }
+    std::vector<const Stored*> matching;
+    for (const auto& s : found->second)
+      if (ns.empty() || s.namespace_ == ns) matching.push_back(&s);
+
+    bool metadata_only = r.headers.count("accept") && r.headers.at("accept").find("as=PartialObjectMetadataList") != std::string::npos;
+    auto [kind, api_version] = list_kind(collection);
+    if (metadata_only) {
+      kind = "PartialObjectMetadataList";
+      api_version = "meta.k8s.io/v1";
+    }
+    std::size_t end = limit == 0 ? matching.size() : std::min(matching.size(), start + limit);
+    std::string body = R"({"kind":")" + kind + R"(","apiVersion":")" + api_version + R"(","metadata":{"resourceVersion":")" +
+                       std::to_string(list_resource_version) + "\"";
+    if (end < matching.size()) {
+      std::string token = R"({"v":"meta.k8s.io/v1","rv":)" + std::to_string(list_resource_version) +
+                          R"(,"start":")" + std::to_string(end) + R"("})";
+      body += R"(,"continue":")" + base64_encode(token) + R"(","remainingItemCount":)" +
+              std::to_string(matching.size() - end);
+    }
+    body += R"(},"items":[)";
+    for (std::size_t i = start; i < end; ++i) {
+      if (i > start) body += ',';
+      if (metadata_only)
+        body += R"({"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":)" + matching[i]->metadata + "}";
+      else
+        body += matching[i]->object;
+    }
+    body += "]}";
+    auto response = reply(200, std::move(body));
+    if (metadata_only)
+      response.set(http::field::content_type, "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1");
+    return response;
+  }
+};
+
+FakeApiServer::FakeApiServer(FakeOptions options) : impl_(std::make_unique<Impl>(*this, options)) {
+  port_ = impl_->acceptor.local_endpoint().port();
+}
+FakeApiServer::~FakeApiServer() = default;
+
+std::string FakeApiServer::url() const { return "https://127.0.0.1:" + std::to_string(port_); }
+
+void FakeApiServer::add_object(const std::string& collection, const std::string& object) {
+  auto doc = json::parse(object);
+  if (!doc) throw std::runtime_error("fake apiserver: bad object JSON: " + doc.error());
+  Stored stored;
+  stored.object = object;
+  const json::Value* metadata = doc->root.find("metadata");
+  stored.metadata = metadata ? json::to_string(*metadata) : "{}";
+  stored.namespace_ = metadata ? std::string(metadata->string_at("namespace")) : "";
+  std::lock_guard lock(impl_->mutex);
+  impl_->collections[collection].push_back(std::move(stored));
+}
+
+void FakeApiServer::add_configmaps(int n, const std::string& ns) {
+  for (int i = 0; i < n; ++i) {
+    std::string name = "app-config-" + std::to_string(i);
+    // After `kubectl edit` of data.DB_HOST, kustomize-controller no longer owns
+    // that field and kubectl-edit does (kubernetes-facts.md).
+    add_object("/api/v1/configmaps",
+               R"({"metadata":{"name":")" + name + R"(","namespace":")" + ns +
+                   R"(","uid":"7a2e3c4d-0000-4000-8000-)" + std::to_string(100000000000 + i) +
+                   R"(","resourceVersion":")" + std::to_string(1000 + i) +
+                   R"(","creationTimestamp":"2026-05-01T10:00:00Z","labels":{"kustomize.toolkit.fluxcd.io/name":"apps","kustomize.toolkit.fluxcd.io/namespace":"flux-system"},"managedFields":[)"
+                   R"({"manager":"kustomize-controller","operation":"Apply","apiVersion":"v1","time":"2026-05-01T10:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:data":{"f:LOG_LEVEL":{}},"f:metadata":{"f:labels":{"f:kustomize.toolkit.fluxcd.io/name":{},"f:kustomize.toolkit.fluxcd.io/namespace":{}}}}},)"
+                   R"({"manager":"kubectl-edit","operation":"Update","apiVersion":"v1","time":"2026-05-03T02:14:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:data":{"f:DB_HOST":{}}}}]},)"
+                   R"("data":{"DB_HOST":"10.0.0.12","LOG_LEVEL":"info"}})");
+  }
+}
+
+void FakeApiServer::add_deployments(int n, const std::string& ns) {
+  for (int i = 0; i < n; ++i) {
+    std::string name = "users-api-" + std::to_string(i);
+    add_object("/apis/apps/v1/deployments",
+               R"({"metadata":{"name":")" + name + R"(","namespace":")" + ns +
+                   R"(","uid":"9b1f0000-0000-4000-8000-)" + std::to_string(100000000000 + i) +
+                   R"(","resourceVersion":")" + std::to_string(5000 + i) +
+                   R"(","generation":3,"creationTimestamp":"2026-04-01T09:00:00Z","labels":{"app":"users-api","kustomize.toolkit.fluxcd.io/name":"apps","kustomize.toolkit.fluxcd.io/namespace":"flux-system"},"annotations":{"deployment.kubernetes.io/revision":"3"},"managedFields":[)"
+                   R"({"manager":"kustomize-controller","operation":"Apply","apiVersion":"apps/v1","time":"2026-04-01T09:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:metadata":{"f:labels":{"f:app":{},"f:kustomize.toolkit.fluxcd.io/name":{},"f:kustomize.toolkit.fluxcd.io/namespace":{}}},"f:spec":{"f:selector":{},"f:template":{"f:metadata":{"f:labels":{"f:app":{}}},"f:spec":{"f:containers":{"k:{\"name\":\"users-api\"}":{".":{},"f:image":{},"f:name":{}}}}}}}},)"
+                   R"({"manager":"kubectl","operation":"Update","apiVersion":"apps/v1","fieldsType":"FieldsV1","fieldsV1":{"f:spec":{"f:replicas":{}}},"subresource":"scale"}]},)"
+                   R"("spec":{"replicas":5,"selector":{"matchLabels":{"app":"users-api"}},"template":{"metadata":{"labels":{"app":"users-api"}},"spec":{"containers":[{"name":"users-api","image":"registry.example.com/users-api:1.4.2"}]}}},)"
+                   R"("status":{"replicas":5,"readyReplicas":5,"observedGeneration":3}})");
+  }
+}
+
+void FakeApiServer::expire_continue_tokens(int n) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->expire_count = n;
+}
+void FakeApiServer::throttle(int n, int retry_after_seconds) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->throttle_count = n;
+  impl_->retry_after = retry_after_seconds;
+}
+void FakeApiServer::forbid(const std::string& prefix, const std::string& resource, const std::string& user) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->forbidden.emplace_back(prefix, resource, user);
+}
+void FakeApiServer::require_token(const std::string& token) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->required_token = token;
+}
+void FakeApiServer::close_after_each_response(bool close) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->close_each = close;
+}
+void FakeApiServer::break_metrics_group(bool broken) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->metrics_broken = broken;
+}
+std::vector<RecordedRequest> FakeApiServer::requests() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->recorded;
+}
+void FakeApiServer::clear_requests() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->recorded.clear();
+}
+
+}  // namespace driftgate::kube::testing

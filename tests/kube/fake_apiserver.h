@@ -1,0 +1,79 @@
+#pragma once
+// A fake kube-apiserver for the client's tests: real HTTPS (TLS 1.2+, the test
+// PKI's server certificate) on 127.0.0.1, port 0. It serves discovery
+// documents like a 1.28 server's (core v1, apps/v1 with deployments/scale, an
+// aggregated metrics.k8s.io that can be made to fail), and LIST of stored
+// objects paginated as the real one does it (limit, continue, metadata.continue,
+// remainingItemCount, PartialObjectMetadataList on request). It can be told to
+// misbehave, and records every request for assertions.
+#include <atomic>
+#include <cstddef>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace driftgate::kube::testing {
+
+struct RecordedRequest {
+  std::string method;
+  std::string target;  // path and query as sent
+  std::string path;
+  std::map<std::string, std::string> query;    // decoded
+  std::map<std::string, std::string> headers;  // names lower-case
+  std::size_t connection = 0;                  // which accepted connection carried it (1, 2, ...)
+};
+
+struct FakeOptions {
+  bool require_client_certificate = false;  // verify against the test PKI's client CA
+};
+
+class FakeApiServer {
+ public:
+  explicit FakeApiServer(FakeOptions options = {});
+  ~FakeApiServer();
+  FakeApiServer(const FakeApiServer&) = delete;
+  FakeApiServer& operator=(const FakeApiServer&) = delete;
+
+  unsigned short port() const { return port_; }
+  std::string url() const;  // https://127.0.0.1:<port>
+
+  // Objects served by LIST. `collection` is the cluster-wide path
+  // (/api/v1/configmaps, /apis/apps/v1/deployments); `object` is JSON; a
+  // namespaced LIST (/api/v1/namespaces/x/configmaps) filters on metadata.namespace.
+  void add_object(const std::string& collection, const std::string& object);
+  // n Flux-managed ConfigMaps (apps/app-config-<i>) whose managedFields hold a
+  // kustomize-controller Apply and a kubectl-edit Update, as kubernetes-facts.md
+  // records them; and n Deployments (Flux-managed, one kubectl scale entry
+  // without a time).
+  void add_configmaps(int n, const std::string& namespace_ = "apps");
+  void add_deployments(int n, const std::string& namespace_ = "apps");
+
+  // --- misbehaviour ---
+  // The next n requests that carry a continue token answer 410 Expired.
+  void expire_continue_tokens(int n);
+  // The next n requests answer 429 with `Retry-After: seconds`.
+  void throttle(int n, int retry_after_seconds);
+  // Requests whose path starts with `path_prefix` answer 403 as for `user`.
+  void forbid(const std::string& path_prefix, const std::string& resource, const std::string& user);
+  // Requests without `Authorization: Bearer <token>` answer 401; empty: no check.
+  void require_token(const std::string& token);
+  // Answer every request with Connection: close and close the connection.
+  void close_after_each_response(bool close);
+  // /apis/metrics.k8s.io/v1beta1 answers 503, as when metrics-server is down.
+  void break_metrics_group(bool broken);
+
+  std::vector<RecordedRequest> requests() const;
+  void clear_requests();
+  std::size_t connections() const { return connections_.load(); }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  unsigned short port_ = 0;
+  std::atomic<std::size_t> connections_{0};
+};
+
+}  // namespace driftgate::kube::testing
