@@ -125,6 +125,19 @@ TEST(KubeClient, ReconnectsWhenTheServerClosesTheConnection) {
   EXPECT_EQ(server.connections(), 3u);
 }
 
+TEST(KubeClient, ResendsOnANewConnectionWhenAKeptAliveOneWasDropped) {
+  FakeApiServer server;
+  server.drop_connections_silently(true);
+  TempDir dir;
+  Client client = connect(load(dir, kubeconfig(server.url(), "    token: t")));
+  for (int i = 0; i < 3; ++i) {
+    auto doc = client.get_json("/api");
+    ASSERT_TRUE(doc.ok()) << i << ": " << doc.error();
+  }
+  EXPECT_EQ(server.connections(), 3u);
+  EXPECT_EQ(client.stats().connections, 3u);
+}
+
 TEST(KubeClient, TokenFileIsReadAndReReadWhenItRotates) {
   FakeApiServer server;
   TempDir dir;

@@ -123,6 +123,7 @@ struct FakeApiServer::Impl {
   std::vector<std::tuple<std::string, std::string, std::string>> forbidden;  // prefix, resource, user
   std::string required_token;
   bool close_each = false;
+  bool drop_silently = false;
   bool metrics_broken = false;
   std::uint64_t list_resource_version = 4711;
 
@@ -183,12 +184,13 @@ struct FakeApiServer::Impl {
         http::request<http::string_body> request;
         http::read(stream, buffer, request, ec);
         if (ec) break;
-        bool close = false;
-        auto response = handle(request, id, close);
+        bool close = false, drop = false;
+        auto response = handle(request, id, close, drop);
         response.keep_alive(!close && request.keep_alive());
         response.prepare_payload();
         http::write(stream, response, ec);
-        if (ec || !response.keep_alive()) {
+        if (ec || drop) break;  // no close_notify: the socket just closes
+        if (!response.keep_alive()) {
           stream.shutdown(ec);
           break;
         }
@@ -208,7 +210,7 @@ struct FakeApiServer::Impl {
   }
 
   http::response<http::string_body> handle(const http::request<http::string_body>& request, std::size_t id,
-                                           bool& close) {
+                                           bool& close, bool& drop) {
     RecordedRequest r;
     r.method = std::string(request.method_string());
     r.target = std::string(request.target());
@@ -235,6 +237,7 @@ struct FakeApiServer::Impl {
     std::lock_guard lock(mutex);
     recorded.push_back(r);
     close = close_each;
+    drop = drop_silently;
     if (!required_token.empty() && r.headers["authorization"] != "Bearer " + required_token)
       return reply(401, status_body(401, "Unauthorized", "Unauthorized"));
     if (throttle_count > 0) {
@@ -402,6 +405,10 @@ void FakeApiServer::require_token(const std::string& token) {
 void FakeApiServer::close_after_each_response(bool close) {
   std::lock_guard lock(impl_->mutex);
   impl_->close_each = close;
+}
+void FakeApiServer::drop_connections_silently(bool drop) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->drop_silently = drop;
 }
 void FakeApiServer::break_metrics_group(bool broken) {
   std::lock_guard lock(impl_->mutex);

@@ -62,6 +62,9 @@ class FakeApiServer {
   void require_token(const std::string& token);
   // Answer every request with Connection: close and close the connection.
   void close_after_each_response(bool close);
+  // Close each connection after its response without saying so (no
+  // Connection: close), as a load balancer's idle timeout does.
+  void drop_connections_silently(bool drop);
   // /apis/metrics.k8s.io/v1beta1 answers 503, as when metrics-server is down.
   void break_metrics_group(bool broken);
 
