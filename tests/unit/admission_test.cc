@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+#include <iterator>
+
 #include "admission/review.h"
 #include "json/parse.h"
 #include "test_support.h"
@@ -193,6 +196,45 @@ TEST(PathTest, MayTouchKnowsWhatAPathCanReach) {
     EXPECT_TRUE(path::Path::parse(yes)->may_touch(kKeys)) << yes;
   for (const char* no : {"metadata.labels", "spec.**", "metadata.annotations[\"x\"]", "status"})
     EXPECT_FALSE(path::Path::parse(no)->may_touch(kKeys)) << no;
+}
+
+// Regression (issue 13): the API server sends a Namespace's own name as
+// request.namespace (observed on 1.28), so messages said "Namespace team-zz/team-zz"
+// and `namespaces:` globs matched it, though the contract gives a cluster-scoped
+// object the namespace "". The request's namespace of a Namespace is "".
+TEST(HandleTest, ANamespaceIsClusterScopedThoughTheApiServerSendsItsOwnName) {
+  std::ifstream in(std::string(DRIFTGATE_SOURCE_DIR) + "/tests/fixtures/namespace-update.json");
+  std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  ASSERT_NE(body.find("\"namespace\": \"team-zz\""), std::string::npos) << "the fixture is what the API server sends";
+  auto doc = parse(body);
+  auto decoded = admission::decode(doc.root);
+  ASSERT_TRUE(decoded.ok()) << decoded.error();
+  EXPECT_EQ(decoded->request.namespace_, "");
+  EXPECT_EQ(decoded->request.name, "team-zz");
+
+  auto set = policies(R"(apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: tenants}
+spec:
+  match: {kinds: [Namespace], namespaces: ["team-*"]}
+  rules:
+    - {name: r, forbid: [metadata.labels]}
+---
+apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: guard}
+spec:
+  match: {kinds: [Namespace]}
+  rules:
+    - {name: f, frozen: {}}
+)");
+  auto out = admission::handle(body, engine::Endpoint::Validate, *set, kNow);
+  ASSERT_EQ(out.http_status, 200) << out.error;
+  EXPECT_EQ(out.decision.message,
+            "guard/f: Namespace team-zz is managed by Flux Kustomization flux-system/tenants; change "
+            "metadata.labels[\"pod-security.kubernetes.io/enforce\"] in Git instead")
+      << "namespaces: [team-*] selects objects in those namespaces, not Namespace objects";
+  EXPECT_EQ(out.audit_line.find("\"namespace\":\"team-zz\""), std::string::npos) << out.audit_line;
 }
 
 }  // namespace

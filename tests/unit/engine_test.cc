@@ -382,7 +382,7 @@ TEST_F(EngineTest, ManyPoliciesForOtherKindsAreNotEvenMatched) {
   std::string yaml;
   for (int i = 0; i < 1000; ++i)
     yaml += policy_yaml("widget-" + std::to_string(i),
-                        "  match: {kinds: [Widget" + std::to_string(i) + "]}\n  rules:\n    - {name: r, forbid: [spec]}\n") +
+                        "  match: {kinds: [example.com/Widget" + std::to_string(i) + "]}\n  rules:\n    - {name: r, forbid: [spec]}\n") +
             "---\n";
   auto set = policies(yaml);
   EXPECT_TRUE(set->candidates("ConfigMap").empty());
@@ -569,6 +569,27 @@ TEST(MessageTest, ClusterScopedObjectsAreNamedWithoutALeadingSlash) {
                         "  labels: {kustomize.toolkit.fluxcd.io/name: rbac, kustomize.toolkit.fluxcd.io/namespace: flux-system}\n");
   auto d = engine::evaluate(testing::request(policy::kDelete, json::Value{}, role), *set, kNow);
   EXPECT_EQ(d.message, "guard/f: ClusterRole view-apps is managed by Flux Kustomization flux-system/rbac; delete it in Git instead");
+}
+
+// Regression (issue 13): the contract's own template `{{namespace}}/{{name}}` printed
+// "ClusterRole /view-apps" (and "Namespace team-zz/team-zz" from the API server). For a
+// cluster-scoped object `{{namespace}}` is empty, and the pair reads as `{{object}}`.
+TEST(MessageTest, NamespaceSlashNameOfAClusterScopedObjectReadsAsItsName) {
+  auto set = testing::policies(policy_yaml("guard", R"yaml(  match: {operations: [DELETE]}
+  rules:
+    - name: f
+      frozen: {}
+      message: "{{kind}} {{namespace}}/{{name}} is managed by {{owner}} (namespace: '{{namespace}}')"
+)yaml"));
+  testing::Documents docs;
+  auto role = docs.yaml("apiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata:\n  name: view-apps\n"
+                        "  labels: {kustomize.toolkit.fluxcd.io/name: rbac, kustomize.toolkit.fluxcd.io/namespace: flux-system}\n");
+  auto d = engine::evaluate(testing::request(policy::kDelete, json::Value{}, role), *set, kNow);
+  EXPECT_EQ(d.message, "guard/f: ClusterRole view-apps is managed by Flux Kustomization flux-system/rbac (namespace: '')");
+  auto cm = docs.yaml("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\n  namespace: apps\n"
+                      "  labels: {kustomize.toolkit.fluxcd.io/name: apps, kustomize.toolkit.fluxcd.io/namespace: flux-system}\n");
+  d = engine::evaluate(testing::request(policy::kDelete, json::Value{}, cm), *set, kNow);
+  EXPECT_EQ(d.message, "guard/f: ConfigMap apps/app-config is managed by Flux Kustomization flux-system/apps (namespace: 'apps')");
 }
 
 // Regression: Helm merges YAML merge keys (<<) in values strings; a conflict that

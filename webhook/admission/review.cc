@@ -69,6 +69,10 @@ Result<Review> decode(const json::Value& root) {
   if (auto e = optional_string(*req, "subResource", "request.subResource", r.sub_resource)) return *e;
   if (auto e = optional_string(*req, "name", "request.name", r.name)) return *e;
   if (auto e = optional_string(*req, "namespace", "request.namespace", r.namespace_)) return *e;
+  // A Namespace is cluster-scoped, yet the API server sends its own name as
+  // request.namespace (observed on 1.28). The contract gives a cluster-scoped
+  // object the namespace "": for `namespaces` globs, templates and audit lines.
+  if (r.kind.group.empty() && r.kind.kind == "Namespace") r.namespace_ = {};
 
   std::string_view operation;
   if (auto e = optional_string(*req, "operation", "request.operation", operation)) return *e;

@@ -59,6 +59,19 @@ Result<Template> Template::parse(std::string_view text) {
                    std::string(variable_names())};
     pos = close + 2;
   }
+  // `{{namespace}}/{{name}}` (the contract's own example) is `{{object}}`: for a
+  // cluster-scoped object it reads "ClusterRole view", not "ClusterRole /view".
+  for (std::size_t i = 0; i + 2 < t.parts_.size(); ++i) {
+    Part& ns = t.parts_[i];
+    const Part& slash = t.parts_[i + 1];
+    const Part& name = t.parts_[i + 2];
+    if (!ns.is_variable || ns.variable != Variable::Namespace || slash.is_variable || slash.literal != "/" ||
+        !name.is_variable || name.variable != Variable::Name)
+      continue;
+    ns.variable = Variable::Object;
+    const auto at = t.parts_.begin() + static_cast<std::ptrdiff_t>(i);
+    t.parts_.erase(at + 1, at + 3);
+  }
   return t;
 }
 

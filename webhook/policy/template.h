@@ -10,7 +10,8 @@
 
 namespace driftgate::policy {
 
-// Object is "namespace/name", or "name" for a cluster-scoped object.
+// Object is "namespace/name", or "name" for a cluster-scoped object (whose
+// Namespace is ""); `{{namespace}}/{{name}}` in a template is read as `{{object}}`.
 enum class Variable { Kind, Namespace, Name, Object, Operation, User, Paths, Owner, Now, Detail, Policy, Rule };
 
 class Template {
