@@ -146,7 +146,7 @@ metadata:
 spec:
   mode: Enforce
   match:
-    kinds: [SoakWidget]
+    kinds: [soak.example.com/SoakWidget]
   rules:
     - name: no-color
       forbid: [spec.color]

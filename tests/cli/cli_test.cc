@@ -382,4 +382,196 @@ TEST(CommandLine, ReadmeCommandListIsTheHelpsCommandList) {
   EXPECT_EQ(in_help.size(), 6u) << help.output;
 }
 
+// ---- strictness (issue 13): a typo never widens nor silently disables ----------
+
+// `kinds: [services]` used to load and make webhook-config register every resource
+// of every group: with failurePolicy Fail, the whole cluster through a policy that
+// does nothing.
+TEST(WebhookConfigCommand, ATypoedKindIsRefusedInsteadOfRegisteringEveryResource) {
+  TempDir dir;
+  dir.write("p.yaml", R"(apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: svc}
+spec:
+  match: {kinds: [services]}
+  rules:
+    - {name: r, forbid: [spec.externalIPs]}
+)");
+  const std::string error = "p.yaml:5:19: policy \"svc\": spec.match.kinds[0]: unknown kind \"services\"; did you mean \"Service\"?";
+  auto config = run("webhook-config --policies " + dir.str());
+  EXPECT_EQ(config.exit_code, 2) << config.output;
+  EXPECT_NE(config.output.find(error), std::string::npos) << config.output;
+  EXPECT_EQ(config.output.find("resources"), std::string::npos) << config.output;
+  auto check = run("check " + dir.str());
+  EXPECT_EQ(check.exit_code, 1) << check.output;
+  EXPECT_NE(check.output.find(error), std::string::npos) << check.output;
+}
+
+TEST(WebhookConfigCommand, KindsRegisterTheirResourcesFromTheTableAndACustomResourceItsWholeGroup) {
+  TempDir dir;
+  dir.write("p.yaml", R"(apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: kinds}
+spec:
+  match:
+    kinds: [Endpoints, core/Service, networking.k8s.io/v1/NetworkPolicy, example.com/Widget, Scale]
+  rules:
+    - {name: r, forbid: [spec.x]}
+)");
+  auto r = run("webhook-config --policies " + dir.str());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto docs = YAML::LoadAll(r.output);
+  ASSERT_EQ(docs.size(), 1u) << r.output;
+  std::set<std::string> rules;
+  for (const auto& rule : docs[0]["webhooks"][0]["rules"]) {
+    std::string text;
+    for (std::string key : {"apiGroups", "apiVersions", "resources"}) {
+      text += key + "=";
+      for (const auto& v : rule[key]) text += v.as<std::string>() + ",";
+      text += " ";
+    }
+    rules.insert(text);
+  }
+  EXPECT_EQ(rules, (std::set<std::string>{
+                       "apiGroups=*, apiVersions=*, resources=*/scale,endpoints, ",
+                       "apiGroups=, apiVersions=*, resources=services, ",
+                       "apiGroups=networking.k8s.io, apiVersions=v1, resources=networkpolicies, ",
+                       "apiGroups=example.com, apiVersions=*, resources=*, ",
+                   }))
+      << r.output;
+}
+
+// `apiVersion: driftgate.io/v1alpha1` was skipped as another tool's document, and
+// `check` printed "0 policies in 1 files are valid" with exit 0.
+TEST(CheckCommand, ASetWithoutPoliciesFailsAndSaysWhy) {
+  TempDir typo;
+  std::string text = kPolicy;
+  for (std::size_t at; (at = text.find("driftgate.dev/")) != std::string::npos;) text.replace(at, 14, "driftgate.io/");
+  typo.write("p.yaml", text);
+  auto r = run("check " + typo.str());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find("p.yaml:1:13: apiVersion \"driftgate.io/v1alpha1\" is not driftgate's; did you mean "
+                          "\"driftgate.dev/v1alpha1\"?"),
+            std::string::npos)
+      << r.output;
+  EXPECT_EQ(r.output.find("are valid"), std::string::npos) << r.output;
+
+  TempDir empty;
+  empty.write("kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n");
+  r = run("check " + empty.str());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  EXPECT_NE(r.output.find(empty.str() + ": no policies in 1 file"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("are valid"), std::string::npos) << r.output;
+}
+
+// `allowd:` and `casess:` passed `check`; `operation: delete` and `opration: DELETE`
+// ended in "not an AdmissionReview: request.kind.kind: missing"; duplicate case names
+// went unnoticed.
+const std::string kSloppyTests = R"(apiVersion: driftgate.dev/v1alpha1
+kind: PolicyTest
+metadata: {name: t}
+spec:
+  casess: []
+---
+apiVersion: driftgate.dev/v1alpha1
+kind: PolicyTest
+metadata: {name: u}
+spec:
+  cases:
+    - name: same
+      request:
+        opration: DELETE
+        oldObject: {apiVersion: v1, kind: Pod, metadata: {name: p, namespace: n}}
+      expect: {allowd: true}
+    - name: same
+      request:
+        operation: delete
+        oldObject: {apiVersion: v1, kind: Pod, metadata: {name: p, namespace: n}}
+      expect: {allowed: true}
+)";
+
+TEST(CheckCommand, ValidatesPolicyTestDocumentsWithPositionsAndSuggestions) {
+  TempDir dir;
+  dir.write("p.yaml", kPolicy);
+  dir.write("t.yaml", kSloppyTests);
+  auto r = run("check " + dir.str());
+  EXPECT_EQ(r.exit_code, 1) << r.output;
+  // Each error: its line starts with the position and field, and ends with the suggestion.
+  const std::pair<std::string, std::string> expected[] = {
+      {"t.yaml:5:3: PolicyTest \"t\": spec: unknown field \"casess\"", "; did you mean \"cases\"?"},
+      {"t.yaml:5:3: PolicyTest \"t\": spec: missing cases", ""},
+      {"t.yaml:14:9: PolicyTest \"u\": spec.cases[0].request: unknown field \"opration\"", "; did you mean \"operation\"?"},
+      {"t.yaml:16:16: PolicyTest \"u\": spec.cases[0].expect: unknown field \"allowd\"", "; did you mean \"allowed\"?"},
+      {"t.yaml:17:13: PolicyTest \"u\": spec.cases[1].name: duplicate case name \"same\", first at line 12", ""},
+      {"t.yaml:19:20: PolicyTest \"u\": spec.cases[1].request.operation: unknown operation \"delete\", expected "
+       "CREATE, UPDATE, DELETE or CONNECT",
+       "; did you mean \"DELETE\"?"},
+  };
+  for (const auto& [start, end] : expected) {
+    auto at = r.output.find("/" + start);
+    ASSERT_NE(at, std::string::npos) << start << "\nin:\n" << r.output;
+    std::string line = r.output.substr(at, r.output.find('\n', at) - at);
+    EXPECT_TRUE(line.ends_with(end)) << line;
+  }
+  EXPECT_NE(r.output.find("\n6 errors in "), std::string::npos) << r.output;
+}
+
+TEST(TestCommand, ATestThatDoesNotLoadIsNamedAndNotRun) {
+  TempDir dir;
+  dir.write("p.yaml", kPolicy);
+  dir.write("t.yaml", kSloppyTests);
+  auto r = run("test " + dir.str());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find("did you mean \"DELETE\"?"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("request.kind.kind: missing"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find(" passed, "), std::string::npos) << r.output;
+}
+
+// A PolicyTest `request:` for a Namespace derived `namespace: ""` where the API
+// server sends the Namespace's own name; and both printed `{{namespace}}/{{name}}`
+// wrongly ("/team-zz" offline, "team-zz/team-zz" from the cluster). The same write
+// now reads the same both ways.
+TEST(TestCommand, ANamespaceWriteReadsTheSameOfflineAsFromTheApiServer) {
+  TempDir dir;
+  dir.write("p.yaml", R"(apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: tenants}
+spec:
+  match: {kinds: [Namespace]}
+  rules:
+    - name: psa
+      pattern: {path: 'metadata.labels["pod-security.kubernetes.io/enforce"]', regex: "^privileged$", negate: true}
+      message: "{{kind}} {{namespace}}/{{name}}: the privileged level needs a review"
+    - name: gitops
+      frozen: {}
+)");
+  const std::string expect = R"(
+      expect:
+        allowed: false
+        message: ["tenants/psa: Namespace team-zz: the privileged level",
+                  "tenants/gitops: Namespace team-zz is managed by Flux Kustomization flux-system/tenants"])";
+  dir.write("t.yaml", R"(apiVersion: driftgate.dev/v1alpha1
+kind: PolicyTest
+metadata: {name: tenants}
+spec:
+  cases:
+    - name: as the API server sends it
+      reviewFile: )" + std::string(DRIFTGATE_SOURCE_DIR) + "/tests/fixtures/namespace-update.json" + expect + R"(
+    - name: as a request
+      request:
+        operation: UPDATE
+        object:
+          apiVersion: v1
+          kind: Namespace
+          metadata:
+            name: team-zz
+            labels: &labels {kustomize.toolkit.fluxcd.io/name: tenants, kustomize.toolkit.fluxcd.io/namespace: flux-system,
+                             pod-security.kubernetes.io/enforce: privileged}
+        oldObject: {apiVersion: v1, kind: Namespace, metadata: {name: team-zz, labels: {kustomize.toolkit.fluxcd.io/name: tenants,
+                    kustomize.toolkit.fluxcd.io/namespace: flux-system}}})" + expect + "\n");
+  auto r = run("test " + dir.str());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_NE(r.output.find("\n2 passed, 0 failed\n"), std::string::npos) << r.output;
+}
+
 }  // namespace

@@ -524,7 +524,7 @@ TEST(PolicySetIndex, ThousandsOfNonMatchingPoliciesAreNotCandidates) {
   std::string text;
   for (int i = 0; i < 1000; ++i)
     text += (i ? "---\n" : "") + policy_doc("widget-" + std::to_string(i),
-                                            "  match:\n    kinds: [Widget" + std::to_string(i) + "]\n" + kMinimalSpec);
+                                            "  match:\n    kinds: [example.com/Widget" + std::to_string(i) + "]\n" + kMinimalSpec);
   text += "---\n" + policy_doc("any", kMinimalSpec);
   LoadResult r = load(text);
   ASSERT_TRUE(r.ok()) << r.error_text();
@@ -533,6 +533,119 @@ TEST(PolicySetIndex, ThousandsOfNonMatchingPoliciesAreNotCandidates) {
   EXPECT_EQ(r.set->policies()[r.set->candidates("Deployment")[0]].name, "any");
   ASSERT_EQ(r.set->candidates("Widget7").size(), 2u);
   EXPECT_EQ(r.set->policies()[r.set->candidates("Widget7")[0]].name, "widget-7");
+}
+
+// ---- strictness (issue 13): a typo never widens nor silently disables ----------
+
+// `kinds: [services]` used to load, never match, and make webhook-config register
+// every resource; each is now refused where it is written, with a suggestion.
+TEST(LoaderStrictness, AKindThatNamesNoKnownResourceIsRefusedWithASuggestion) {
+  struct Case {
+    std::string kind, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"services", "unknown kind \"services\"; did you mean \"Service\"?"},
+           {"core/Services", "unknown kind \"core/Services\"; did you mean \"core/Service\"?"},
+           {"v1/Service", "\"v1\" is an API version, not a group; did you mean \"core/v1/Service\"?"},
+           {"deployment", "unknown kind \"deployment\"; did you mean \"Deployment\"?"},
+           {"apps/Deploymnet", "unknown kind \"apps/Deploymnet\"; did you mean \"apps/Deployment\"?"},
+           {"apps/ConfigMap", "ConfigMap is in the core group; did you mean \"core/ConfigMap\"?"},
+           {"app/Deployment", "unknown API group \"app\"; did you mean \"apps/Deployment\"?"},
+           {"Apps/v1/Deployment", "unknown API group \"Apps\"; did you mean \"apps/v1/Deployment\"?"},
+           {"helm.toolkit.fluxcd.io/HelmReleases",
+            "unknown kind \"helm.toolkit.fluxcd.io/HelmReleases\"; did you mean \"helm.toolkit.fluxcd.io/HelmRelease\"?"},
+           {"networking.k8s.i/Ingress", "unknown API group \"networking.k8s.i\"; did you mean \"networking.k8s.io/Ingress\"?"},
+           {"*.toolkit.fluxcd.io/Kustomizaton",
+            "unknown kind \"*.toolkit.fluxcd.io/Kustomizaton\"; did you mean \"*.toolkit.fluxcd.io/Kustomization\"?"},
+           {"Widget", "unknown kind \"Widget\": not a Kubernetes, Flux or Argo CD kind; a custom resource's kind is "
+                      "written with its group, e.g. \"example.com/Widget\""},
+           {"apps/v/Deployment", "\"v\" is not an API version"},
+           {"*Sett", "\"*Sett\" matches no known kind"},
+           {"apps/*Job", "\"apps/*Job\" matches no kind of the group apps"},
+           {"mycompany/Widget", "unknown API group \"mycompany\": not a Kubernetes group, and a custom resource's group has a dot"},
+       }) {
+    std::string text = policy_doc("p1", "  match:\n    kinds: [Pod, \"" + c.kind + "\"]\n" + kMinimalSpec);
+    expect_one_error(text, "\"" + c.kind + "\"", "p1", "spec.match.kinds[1]: " + c.message);
+  }
+  // frozen.ignore's kinds are read the same way.
+  std::string ignore = policy_doc(
+      "p2", "  rules:\n    - name: r\n      frozen:\n        ignore:\n          - {path: spec.suspend, kinds: [Kustomizations]}\n");
+  expect_one_error(ignore, "Kustomizations", "p2",
+                   "spec.rules[0].frozen.ignore[0].kinds[0]: unknown kind \"Kustomizations\"; did you mean \"Kustomization\"?");
+}
+
+TEST(LoaderStrictness, EveryDocumentedKindFormStillLoads) {
+  std::string text = policy_doc("p1", R"(  match:
+    kinds:
+      - "*"
+      - Pod
+      - Service
+      - core/ConfigMap
+      - core/v1/Secret
+      - apps/Deployment
+      - apps/v1/StatefulSet
+      - "apps/*/DaemonSet"
+      - "*/v1/Secret"
+      - "apps/v1/Deploy*"
+      - "*Set"
+      - policy/PodDisruptionBudget
+      - helm.toolkit.fluxcd.io/HelmRelease
+      - argoproj.io/Application
+      - ApplicationSet
+      - "*.toolkit.fluxcd.io/*"
+      - example.com/Widget
+      - example.com/v1/Widget
+      - "*.example.com/Gadget"
+      - gateway.networking.k8s.io/HTTPRoute
+)" + kMinimalSpec);
+  LoadResult r = load(text);
+  ASSERT_TRUE(r.ok()) << r.error_text();
+}
+
+// `apiVersion: driftgate.io/v1alpha1` was taken for another tool's document: the
+// set loaded without the policy and `check` said "0 policies ... are valid".
+TEST(LoaderStrictness, NearMissesOfOurApiVersionAreErrorsNotForeignDocuments) {
+  for (std::string api : {"driftgate.io/v1alpha1", "driftgat.dev/v1alpha1", "Driftgate.dev/v1alpha1",
+                          "drfitgate.dev/v1alpha1", "policies.driftgate.dev/v1alpha1", "driftgate.dev.io/v1alpha1",
+                          "driftgate/v1alpha1"}) {
+    for (std::string kind : {"Policy", "PolicyTest", "Polcy"}) {
+      std::string text = "apiVersion: " + api + "\nkind: " + kind + "\nmetadata: {name: x}\n";
+      expect_one_error(text, api, "", "apiVersion \"" + api + "\" is not driftgate's; did you mean \"driftgate.dev/v1alpha1\"?");
+    }
+  }
+}
+
+TEST(LoaderStrictness, APolicyOrPolicyTestUnderAnUnknownApiVersionIsAnError) {
+  for (std::string api : {"v1alpha1", "v1", "policy/v1", "example.com/version1", "example.com"}) {
+    for (std::string kind : {"Policy", "PolicyTest"}) {
+      std::string text = "apiVersion: " + api + "\nkind: " + kind + "\nmetadata: {name: x}\n";
+      expect_one_error(text, api, "", "apiVersion \"" + api + "\" is not known for kind " + kind);
+    }
+  }
+  // Another tool's Policy (a group with a dot, a Kubernetes version) is still not ours.
+  for (std::string api : {"kyverno.io/v1", "kyverno.io/v2beta1", "iam.services.k8s.aws/v1alpha1"}) {
+    LoadResult r = load(policy_doc("mine", kMinimalSpec) + "---\napiVersion: " + api + "\nkind: Policy\nmetadata: {name: theirs}\n");
+    ASSERT_TRUE(r.ok()) << api << "\n" << r.error_text();
+    EXPECT_EQ(r.set->policies().size(), 1u);
+  }
+}
+
+// `require: [spec.containers[*]]` asked nothing of each element: it loaded and
+// never reported a violation.
+TEST(LoaderStrictness, RequireOnAPathEndingInAWildcardIsAnErrorThatSaysWhatToWrite) {
+  struct Case {
+    std::string path, message;
+  };
+  for (const Case& c : std::vector<Case>{
+           {"spec.containers[*]", "\"spec.containers[*]\" ends in a wildcard, so it requires nothing of each element: "
+                                  "write spec.containers to require the list, or spec.containers[*].<field> to require "
+                                  "a field of every element"},
+           {"metadata.labels.*", "\"metadata.labels.*\" ends in a wildcard"},
+           {"spec.**", "\"spec.**\" ends in a wildcard"},
+       }) {
+    std::string text = policy_doc("p1", "  rules:\n    - name: r\n      require: [spec.ok, \"" + c.path + "\"]\n");
+    expect_one_error(text, "\"" + c.path + "\"", "p1", "spec.rules[0].require[1]: " + c.message);
+  }
 }
 
 // ---- reading a directory -------------------------------------------------------

@@ -5,9 +5,9 @@
 #include <vector>
 
 #include "admission/handle.h"
+#include "admission/review_input.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "cli/review_input.h"
 #include "policy/loader.h"
 
 namespace driftgate::cli {
@@ -51,7 +51,7 @@ Exit status: 0 every review allowed, 3 some review denied, 2 bad input or polici
   const TimePoint when = now.value_or(TimePoint(Clock::now()));
   int exit_code = kExitOk;
   for (const std::string& file : files) {
-    auto body = read_review_as_json(file);
+    auto body = admission::read_review_as_json(file);
     if (!body) {
       std::cerr << "driftgate eval: " << body.error() << "\n";
       exit_code = kExitBadInput;

@@ -14,7 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/flags.h"
-#include "cli/kind_resources.h"
+#include "kube_kinds/kube_kinds.h"
 #include "policy/loader.h"
 #include "util/base64.h"
 #include "util/file.h"
@@ -45,6 +45,20 @@ std::vector<std::string> operation_names(std::uint8_t mask) {
   return out;
 }
 
+// The resources that carry kind `k`, from the built-in table (kube_kinds). A kind
+// the table does not have is a custom resource (`example.com/Widget`: the loader
+// accepts no other): its plural is whatever its CRD says, so every resource of its
+// group is registered ("*"), wider than needed, never narrower. Kind globs
+// (`*Set`) register "*" too: they may also name custom resources.
+std::set<std::string> resources_for(const policy::KindPattern& k) {
+  if (!k.kind.is_literal()) return {"*"};
+  std::set<std::string> out;
+  for (const kube_kinds::KindInfo* known : kube_kinds::find_kind(k.kind.pattern()))
+    if (k.group.matches(known->group)) out.emplace(known->resource);
+  if (out.empty()) out.emplace("*");
+  return out;
+}
+
 // Admission rules (OR'ed by the API server) covering every kind the policies name.
 std::map<RuleKey, std::set<std::string>> rules_for(const std::vector<const policy::Policy*>& policies) {
   std::map<RuleKey, std::set<std::string>> rules;
@@ -56,10 +70,7 @@ std::map<RuleKey, std::set<std::string>> rules_for(const std::vector<const polic
       key.operations = operation_names(p->match.operations);
       key.groups = {k.group.is_literal() ? k.group.pattern() : "*"};
       key.versions = {k.version.is_literal() ? k.version.pattern() : "*"};
-      std::string resource = "*";
-      if (k.kind.is_literal())
-        if (auto known = resource_for_kind(k.kind.pattern())) resource = std::string(known->resource);
-      rules[key].insert(resource);
+      rules[key].merge(resources_for(k));
     }
   }
   for (auto& [key, resources] : rules)

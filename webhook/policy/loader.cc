@@ -4,25 +4,19 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <initializer_list>
-#include <sstream>
 #include <unordered_map>
 
 #include "json/yaml_documents.h"
 #include "json/yaml_node.h"
+#include "policy/kind_pattern.h"
+#include "policy/strict_reader.h"
 #include "util/file.h"
+#include "util/suggest.h"
 #include "util/time.h"
 
 namespace driftgate::policy {
-
-std::string Diagnostic::str() const {
-  std::string out = file;
-  if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
-  out += ": ";
-  if (!policy.empty()) out += "policy \"" + policy + "\": ";
-  out += message;
-  return out;
-}
 
 std::string LoadResult::error_text() const {
   std::string out;
@@ -39,114 +33,77 @@ std::vector<std::string> LoadResult::error_strings() const {
 
 namespace {
 
-constexpr std::string_view kApiVersion = "driftgate.dev/v1alpha1";
-constexpr std::string_view kApiGroupPrefix = "driftgate.dev/";
+constexpr std::string_view kApiGroup = "driftgate.dev";
+
+// What a YAML document of a policy directory is to the loader.
+struct Classified {
+  enum class Is { Policy, PolicyTest, Foreign, Error } is;
+  std::string error;           // for Error
+  bool at_kind = false;        // the error concerns `kind`, not `apiVersion`
+};
+
+// A group a typo away from ours: driftgate.io, driftgat.dev, Driftgate.dev,
+// policies.driftgate.dev.
+bool near_our_group(std::string_view group) {
+  const std::string lower = to_lower(group);
+  return lower.find("driftgate") != std::string::npos || edit_distance(lower, kApiGroup) <= 3;
+}
+
+// Another tool's apiVersion: a group with a dot (every custom resource group has
+// one) and a Kubernetes version (v1, v2beta1). Kyverno's `kyverno.io/v1` Policy,
+// or AWS's `iam.services.k8s.aws/v1alpha1` Policy, beside ours are not ours.
+bool is_foreign_api_version(std::string_view group, std::string_view version) {
+  if (group.find('.') == std::string_view::npos || version.size() < 2 || version[0] != 'v') return false;
+  return std::isdigit(static_cast<unsigned char>(version[1])) != 0 &&
+         std::all_of(version.begin() + 1, version.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; });
+}
+
+Classified classify(std::string_view api, std::string_view kind) {
+  using Is = Classified::Is;
+  if (api == kApiVersion) {
+    if (kind == "Policy") return {Is::Policy, {}};
+    if (kind == "PolicyTest") return {Is::PolicyTest, {}};
+    return {Is::Error,
+            "unknown kind \"" + std::string(kind) + "\", expected Policy or PolicyTest" +
+                did_you_mean(closest(kind, {"Policy", "PolicyTest"})),
+            true};
+  }
+  const auto slash = api.find('/');
+  const std::string_view group = slash == std::string_view::npos ? api : api.substr(0, slash);
+  const std::string_view version = slash == std::string_view::npos ? std::string_view{} : api.substr(slash + 1);
+  const std::string not_supported =
+      "apiVersion \"" + std::string(api) + "\" is not supported, expected " + std::string(kApiVersion);
+  if (group == kApiGroup) return {Is::Error, not_supported};
+  if (!api.empty() && near_our_group(group))
+    return {Is::Error, "apiVersion \"" + std::string(api) + "\" is not driftgate's" + did_you_mean(kApiVersion)};
+  const bool our_kind = kind == "Policy" || kind == "PolicyTest";
+  // A `kind: Policy` without apiVersion is a typo of ours, not another tool's.
+  if (api.empty()) {
+    if (our_kind || is_near_miss(kind, "Policy") || is_near_miss(kind, "PolicyTest")) return {Is::Error, not_supported};
+    return {Is::Foreign, {}};
+  }
+  if (our_kind && !is_foreign_api_version(group, version))
+    return {Is::Error, "apiVersion \"" + std::string(api) + "\" is not known for kind " + std::string(kind) +
+                           ": driftgate's is " + std::string(kApiVersion) +
+                           " (another tool's document is skipped under a group with a dot and a Kubernetes version, "
+                           "such as kyverno.io/v1)"};
+  return {Is::Foreign, {}};
+}
 
 // Reads one policy document strictly, collecting every error with its position.
-class DocumentReader {
+class DocumentReader : StrictReader {
  public:
   DocumentReader(const std::string& file, std::vector<Diagnostic>& errors, const LoadLimits& limits, json::Arena& arena)
-      : file_(file), errors_(errors), limits_(limits), arena_(arena) {}
+      : StrictReader(file, errors), limits_(limits), arena_(arena) {}
 
   std::optional<Policy> read_policy(const YAML::Node& doc);
 
  private:
-  void error(const YAML::Node& at, const std::string& field, const std::string& message) {
-    const YAML::Mark mark = at.Mark();
-    std::string text = field.empty() ? message : field + ": " + message;
-    errors_.push_back({file_, mark.line >= 0 ? mark.line + 1 : 0, mark.column >= 0 ? mark.column + 1 : 0, policy_,
-                       std::move(text)});
-    ++error_count_;
-  }
-
-  static std::string describe(const YAML::Node& n) {
-    switch (n.Type()) {
-      case YAML::NodeType::Map: return "a mapping";
-      case YAML::NodeType::Sequence: return "a list";
-      case YAML::NodeType::Scalar: return "\"" + n.Scalar() + "\"";
-      default: return "nothing";
-    }
-  }
-
-  // A mapping whose keys are all among `allowed`. Reports unknown keys.
-  bool expect_map(const YAML::Node& n, const std::string& field, std::initializer_list<std::string_view> allowed) {
-    if (!n.IsMap()) {
-      error(n, field, "expected a mapping, found " + describe(n));
-      return false;
-    }
-    std::vector<std::string> seen;
-    for (const auto& kv : n) {
-      const std::string& key = kv.first.Scalar();
-      // yaml-cpp keeps both of two equal keys and lookups see the first: the second
-      // would be silently ignored.
-      if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
-        error(kv.first, field, "duplicate field \"" + key + "\"");
-        continue;
-      }
-      seen.push_back(key);
-      if (std::find(allowed.begin(), allowed.end(), key) == allowed.end()) {
-        std::string expected;
-        for (auto a : allowed) expected += (expected.empty() ? "" : ", ") + std::string(a);
-        error(kv.first, field, "unknown field \"" + key + "\", expected one of: " + expected);
-      }
-    }
-    return true;
-  }
-
-  std::optional<std::string> scalar(const YAML::Node& n, const std::string& field) {
-    if (!n.IsScalar()) {
-      error(n, field, "expected a string, found " + describe(n));
-      return std::nullopt;
-    }
-    return n.Scalar();
-  }
-
-  std::optional<bool> boolean(const YAML::Node& n, const std::string& field) {
-    if (n.IsScalar() && n.Tag() != "!") {
-      if (n.Scalar() == "true") return true;
-      if (n.Scalar() == "false") return false;
-    }
-    error(n, field, "expected true or false, found " + describe(n));
-    return std::nullopt;
-  }
-
-  std::vector<std::string> string_list(const YAML::Node& n, const std::string& field) {
-    std::vector<std::string> out;
-    if (!n.IsSequence()) {
-      error(n, field, "expected a list of strings, found " + describe(n));
-      return out;
-    }
-    for (std::size_t i = 0; i < n.size(); ++i)
-      if (auto s = scalar(n[i], field + "[" + std::to_string(i) + "]")) out.push_back(*s);
-    return out;
-  }
-
-  std::vector<Glob> glob_list(const YAML::Node& n, const std::string& field) {
-    std::vector<Glob> out;
-    for (auto& s : string_list(n, field)) out.emplace_back(std::move(s));
-    return out;
-  }
-
   std::optional<path::Path> path_at(const YAML::Node& n, const std::string& field) {
-    auto text = scalar(n, field);
-    if (!text) return std::nullopt;
-    auto parsed = path::Path::parse(*text, {.max_segments = 64, .max_length = limits_.max_path_length});
-    if (!parsed) {
-      error(n, field, parsed.error());
-      return std::nullopt;
-    }
-    return *parsed;
+    return StrictReader::path_at(n, field, limits_.max_path_length);
   }
-
   std::vector<path::Path> path_list(const YAML::Node& n, const std::string& field) {
-    std::vector<path::Path> out;
-    if (!n.IsSequence()) {
-      error(n, field, "expected a list of paths, found " + describe(n));
-      return out;
-    }
-    for (std::size_t i = 0; i < n.size(); ++i)
-      if (auto p = path_at(n[i], field + "[" + std::to_string(i) + "]")) out.push_back(std::move(*p));
-    return out;
+    return StrictReader::path_list(n, field, limits_.max_path_length);
   }
 
   std::optional<KindPattern> kind_pattern(const YAML::Node& n, const std::string& field);
@@ -162,30 +119,21 @@ class DocumentReader {
   std::optional<PatchOperation> read_patch_operation(const YAML::Node& n, const std::string& field);
   void check_templates(const json::Value& v, const YAML::Node& at, const std::string& field);
 
-  const std::string& file_;
-  std::vector<Diagnostic>& errors_;
+  std::vector<path::Path> require_paths(const YAML::Node& n, const std::string& field);
+
   const LoadLimits& limits_;
   json::Arena& arena_;
-  std::string policy_;
-  std::size_t error_count_ = 0;
 };
 
 std::optional<KindPattern> DocumentReader::kind_pattern(const YAML::Node& n, const std::string& field) {
   auto text = scalar(n, field);
   if (!text) return std::nullopt;
-  std::vector<std::string> parts;
-  std::stringstream ss(*text);
-  for (std::string part; std::getline(ss, part, '/');) parts.push_back(part);
-  if (text->empty() || text->back() == '/' || parts.empty() || parts.size() > 3 ||
-      std::any_of(parts.begin(), parts.end(), [](const std::string& p) { return p.empty(); })) {
-    error(n, field, "invalid kind \"" + *text + "\", expected \"Kind\", \"group/Kind\" or \"group/version/Kind\"");
+  auto k = parse_kind_pattern(*text);
+  if (!k) {
+    error(n, field, k.error());
     return std::nullopt;
   }
-  KindPattern k;
-  k.kind = Glob(parts.back());
-  if (parts.size() >= 2) k.group = Glob(parts[0] == "core" ? "" : parts[0]);
-  if (parts.size() == 3) k.version = Glob(parts[1]);
-  return k;
+  return std::move(*k);
 }
 
 std::vector<KindPattern> DocumentReader::kind_list(const YAML::Node& n, const std::string& field) {
@@ -283,7 +231,8 @@ void DocumentReader::read_match(const YAML::Node& n, Match& match) {
         match.operations |= *op;
       } else {
         error(ops[i], field + ".operations[" + std::to_string(i) + "]",
-              "unknown operation \"" + list[i] + "\", expected CREATE, UPDATE, DELETE, CONNECT or *");
+              "unknown operation \"" + list[i] + "\", expected CREATE, UPDATE, DELETE, CONNECT or *" +
+                  did_you_mean(closest(list[i], {"CREATE", "UPDATE", "DELETE", "CONNECT"})));
       }
     }
     if (list.empty() && ops.IsSequence()) error(ops, field + ".operations", "must name at least one operation");
@@ -393,6 +342,38 @@ std::optional<PatchOperation> DocumentReader::read_patch_operation(const YAML::N
   return op;
 }
 
+// A path ending in a wildcard requires nothing of what it reaches (each element
+// has "the rest", which is nothing): it would load and never report.
+std::vector<path::Path> DocumentReader::require_paths(const YAML::Node& n, const std::string& field) {
+  std::vector<path::Path> paths = path_list(n, field);
+  if (!n.IsSequence() || paths.size() != n.size()) return paths;  // the bad ones are reported already
+  for (std::size_t i = 0; i < paths.size(); ++i) {
+    const auto& segments = paths[i].segments();
+    if (segments.empty()) continue;
+    const path::Segment::Kind last = segments.back().kind;
+    if (last != path::Segment::Kind::AnyIndex && last != path::Segment::Kind::AnyKey &&
+        last != path::Segment::Kind::Descendants)
+      continue;
+    std::string whole = paths[i].str();
+    // `spec.containers[*]` -> "spec.containers"; `metadata.labels.*` -> "metadata.labels".
+    std::string parent = whole;
+    for (std::string_view tail : {"[*]", ".**", ".*", "**", "*"})
+      if (parent.ends_with(tail)) {
+        parent.resize(parent.size() - tail.size());
+        break;
+      }
+    std::string advice = parent.empty() ? "name a field of each element, e.g. " + whole + ".name"
+                                        : "write " + parent + " to require the " +
+                                              (last == path::Segment::Kind::AnyIndex ? "list" : "object") + ", or " +
+                                              whole + ".<field> to require a field of every " +
+                                              (last == path::Segment::Kind::AnyIndex ? "element" : "value");
+    error(n[i], field + "[" + std::to_string(i) + "]",
+          "\"" + whole + "\" ends in a wildcard, so it requires nothing of each " +
+              (last == path::Segment::Kind::AnyIndex ? "element" : "value") + ": " + advice);
+  }
+  return paths;
+}
+
 std::optional<RuleSpec> DocumentReader::read_rule_spec(std::string_view type, const YAML::Node& n,
                                                         const std::string& field) {
   if (type == "frozen") {
@@ -415,7 +396,7 @@ std::optional<RuleSpec> DocumentReader::read_rule_spec(std::string_view type, co
     if (n["fields"].IsSequence() && n["fields"].size() < 2) error(n["fields"], field + ".fields", "name at least two fields");
     return e;
   }
-  if (type == "require") return Require{path_list(n, field)};
+  if (type == "require") return Require{require_paths(n, field)};
   if (type == "forbid") return Forbid{path_list(n, field)};
   if (type == "immutable") return Immutable{path_list(n, field)};
   if (type == "pattern") {
@@ -514,7 +495,9 @@ std::optional<Rule> DocumentReader::read_rule(const YAML::Node& n, const std::st
       error(kv.first, field,
             "unknown rule field \"" + key +
                 "\", expected name, message and one rule type: frozen, exclusive, require, forbid, pattern, "
-                "immutable, monotonic or mutate");
+                "immutable, monotonic or mutate" +
+                did_you_mean(closest(key, {"name", "message", "frozen", "exclusive", "require", "forbid", "pattern",
+                                           "immutable", "monotonic", "mutate"})));
     }
   }
   if (rule.name.empty()) error(n, field, "missing name");
@@ -532,10 +515,10 @@ std::optional<Rule> DocumentReader::read_rule(const YAML::Node& n, const std::st
 }
 
 std::optional<Policy> DocumentReader::read_policy(const YAML::Node& doc) {
-  const std::size_t errors_before = error_count_;
+  const std::size_t errors_before = error_count();
   Policy policy;
   const YAML::Mark start = doc.Mark();
-  policy.source = file_ + ":" + std::to_string(start.line + 1);
+  policy.source = file() + ":" + std::to_string(start.line + 1);
   const YAML::Node metadata = doc["metadata"];
   if (!metadata) {
     error(doc, "", "missing metadata.name");
@@ -544,7 +527,7 @@ std::optional<Policy> DocumentReader::read_policy(const YAML::Node& doc) {
     else if (auto name = scalar(metadata["name"], "metadata.name")) {
       if (name->empty()) error(metadata["name"], "metadata.name", "must not be empty");
       policy.name = *name;
-      policy_ = *name;
+      name_document(*name);
     }
   }
   // After the name, so that errors at the top level name the policy too.
@@ -558,12 +541,8 @@ std::optional<Policy> DocumentReader::read_policy(const YAML::Node& doc) {
   if (spec["description"])
     if (auto d = scalar(spec["description"], "spec.description")) policy.description = *d;
   if (const YAML::Node mode = spec["mode"]) {
-    if (auto m = scalar(mode, "spec.mode")) {
-      if (*m == "Enforce") policy.mode = Mode::Enforce;
-      else if (*m == "Warn") policy.mode = Mode::Warn;
-      else if (*m == "Audit") policy.mode = Mode::Audit;
-      else error(mode, "spec.mode", "unknown mode \"" + *m + "\", expected Enforce, Warn or Audit");
-    }
+    if (auto m = one_of(mode, "spec.mode", "mode", {"Enforce", "Warn", "Audit"}))
+      policy.mode = *m == "Warn" ? Mode::Warn : *m == "Audit" ? Mode::Audit : Mode::Enforce;
   }
   if (spec["match"]) read_match(spec["match"], policy.match);
   if (spec["breakGlass"]) policy.break_glass = read_break_glass(spec["breakGlass"]);
@@ -587,7 +566,7 @@ std::optional<Policy> DocumentReader::read_policy(const YAML::Node& doc) {
       policy.rules.push_back(std::move(*rule));
     }
   }
-  if (error_count_ != errors_before) return std::nullopt;
+  if (error_count() != errors_before) return std::nullopt;
   return policy;
 }
 
@@ -655,20 +634,13 @@ LoadResult load_sources(const std::vector<SourceFile>& files, const LoadLimits& 
       const YAML::Node api = doc["apiVersion"], kind = doc["kind"];
       std::string api_text = api && api.IsScalar() ? api.Scalar() : "";
       std::string kind_text = kind && kind.IsScalar() ? kind.Scalar() : "";
-      bool ours = api_text.rfind(kApiGroupPrefix, 0) == 0;
-      // Other tools' documents (a kustomization.yaml beside the policies, a Kyverno
-      // Policy) are not ours; a `kind: Policy` without apiVersion is a typo of ours.
-      if (!ours && !(kind_text == "Policy" && api_text.empty())) continue;
       const YAML::Mark mark = doc.Mark();
-      if (api_text != kApiVersion) {
-        result.errors.push_back({file.path, mark.line + 1, mark.column + 1, "",
-                                 "apiVersion \"" + api_text + "\" is not supported, expected " + std::string(kApiVersion)});
-        continue;
-      }
-      if (kind_text == "PolicyTest") continue;  // read by `driftgate test`
-      if (kind_text != "Policy") {
-        result.errors.push_back({file.path, mark.line + 1, mark.column + 1, "",
-                                 "unknown kind \"" + kind_text + "\", expected Policy or PolicyTest"});
+      const Classified what = classify(api_text, kind_text);
+      if (what.is == Classified::Is::Foreign || what.is == Classified::Is::PolicyTest) continue;  // tests: policytest
+      if (what.is == Classified::Is::Error) {
+        const YAML::Node at = what.at_kind && kind ? kind : api ? api : doc;
+        const YAML::Mark m = at.Mark();
+        result.errors.push_back({file.path, m.line + 1, m.column + 1, "", what.error});
         continue;
       }
       DocumentReader reader(file.path, result.errors, limits, *literals->arena);
@@ -695,6 +667,16 @@ LoadResult load_sources(const std::vector<SourceFile>& files, const LoadLimits& 
   return result;
 }
 
+void require_policies(LoadResult& result, const std::string& directory) {
+  if (!result.ok() || !result.set->policies().empty()) return;
+  std::string files = std::to_string(result.files) + (result.files == 1 ? " file" : " files");
+  if (result.files == 0) files += " (no *.yaml or *.yml file)";
+  result.errors.push_back({directory, 0, 0, "",
+                           "no policies in " + files + ": a policy set needs at least one document with apiVersion " +
+                               std::string(kApiVersion) + " and kind Policy"});
+  result.set.reset();
+}
+
 LoadResult load_directory(const std::filesystem::path& dir, const LoadLimits& limits) {
   auto files = read_policy_files(dir, limits);
   if (!files) {
@@ -702,7 +684,9 @@ LoadResult load_directory(const std::filesystem::path& dir, const LoadLimits& li
     result.errors.push_back({dir.string(), 0, 0, "", files.error()});
     return result;
   }
-  return load_sources(*files, limits);
+  LoadResult result = load_sources(*files, limits);
+  require_policies(result, dir.string());
+  return result;
 }
 
 }  // namespace driftgate::policy

@@ -1,24 +1,21 @@
 #pragma once
 // YAML files -> PolicySet, strictly: every error names file:line:column, the policy
-// and what was expected, and a set with any error is not built.
+// and what was expected, and a set with any error is not built. Documents are read
+// with policy/strict_reader.h, as PolicyTest documents are (policytest/).
 #include <cstddef>
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "policy/diagnostic.h"
 #include "policy/policy.h"
 
 namespace driftgate::policy {
 
-struct Diagnostic {
-  std::string file;
-  int line = 0;    // 1-based; 0 when the error concerns the whole file
-  int column = 0;  // 1-based
-  std::string policy;  // "" when not inside a policy
-  std::string message;
-  std::string str() const;  // file:line:column: policy "x": message
-};
+// The apiVersion of every driftgate document (Policy, PolicyTest).
+inline constexpr std::string_view kApiVersion = "driftgate.dev/v1alpha1";
 
 struct LoadLimits {
   std::size_t max_file_bytes = 1u << 20;
@@ -47,7 +44,17 @@ struct LoadResult {
 // read twice.
 Result<std::vector<SourceFile>> read_policy_files(const std::filesystem::path& dir, const LoadLimits& limits = {});
 
+// Reads Policy documents; other tools' documents are skipped, PolicyTest documents
+// are left to policytest::read_tests. An empty result is a valid (empty) set here:
+// callers that serve or register a set add require_policies().
 LoadResult load_sources(const std::vector<SourceFile>& files, const LoadLimits& limits = {});
+
+// A set without policies enforces nothing, and that is never what a policy
+// directory is for: an empty ConfigMap, the wrong directory, every policy under a
+// mistyped apiVersion. Turns an empty set into an error naming `directory`.
+void require_policies(LoadResult& result, const std::string& directory);
+
+// read_policy_files + load_sources + require_policies.
 LoadResult load_directory(const std::filesystem::path& dir, const LoadLimits& limits = {});
 
 }  // namespace driftgate::policy

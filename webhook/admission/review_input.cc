@@ -1,4 +1,4 @@
-#include "cli/review_input.h"
+#include "admission/review_input.h"
 
 #include <iostream>
 #include <iterator>
@@ -6,7 +6,7 @@
 #include "json/yaml.h"
 #include "util/file.h"
 
-namespace driftgate::cli {
+namespace driftgate::admission {
 
 Result<std::string> read_review_as_json(const std::string& path) {
   std::string text;
@@ -26,4 +26,4 @@ Result<std::string> read_review_as_json(const std::string& path) {
   return json::to_string(doc->root);
 }
 
-}  // namespace driftgate::cli
+}  // namespace driftgate::admission

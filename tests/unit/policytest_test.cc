@@ -1,0 +1,149 @@
+#include "policytest/policy_test.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "json/parse.h"
+#include "json/yaml.h"
+
+namespace driftgate::policytest {
+namespace {
+
+json::Document yaml(const std::string& text) {
+  auto doc = json::parse_yaml(text);
+  EXPECT_TRUE(doc.ok()) << (doc.ok() ? "" : doc.error());
+  return std::move(*doc);
+}
+
+json::Document review_of(const std::string& request_yaml) {
+  auto request = yaml(request_yaml);
+  auto review = json::parse(review_from_request(request.root, 7));
+  EXPECT_TRUE(review.ok());
+  return std::move(*review);
+}
+
+// Regression (issue 13): the request derived for a Namespace had no namespace; the
+// API server sends the Namespace's own name (observed on 1.28).
+TEST(ReviewFromRequest, ANamespaceCarriesItsOwnNameAsTheApiServerSendsIt) {
+  auto review = review_of("operation: UPDATE\nobject: {apiVersion: v1, kind: Namespace, metadata: {name: team-zz}}\n"
+                          "oldObject: {apiVersion: v1, kind: Namespace, metadata: {name: team-zz}}\n");
+  const json::Value& r = *review.root.find("request");
+  EXPECT_EQ(r.string_at("namespace"), "team-zz");
+  EXPECT_EQ(r.string_at("name"), "team-zz");
+  EXPECT_EQ(r.find("resource")->string_at("resource"), "namespaces");
+
+  auto role = review_of("object: {apiVersion: rbac.authorization.k8s.io/v1, kind: ClusterRole, metadata: {name: view}}\n");
+  EXPECT_EQ(role.root.find("request")->find("namespace"), nullptr) << "absent for a cluster-scoped object";
+}
+
+TEST(ReviewFromRequest, ResourcesComeFromTheKindTableNotAPluralizer) {
+  auto resource = [](const std::string& api_version, const std::string& kind) {
+    auto review = review_of("object: {apiVersion: " + api_version + ", kind: " + kind + ", metadata: {name: x, namespace: n}}\n");
+    return std::string(review.root.find("request")->find("resource")->string_at("resource"));
+  };
+  EXPECT_EQ(resource("v1", "Endpoints"), "endpoints");  // the pluralizer said "endpointses"
+  EXPECT_EQ(resource("networking.k8s.io/v1", "NetworkPolicy"), "networkpolicies");
+  EXPECT_EQ(resource("networking.k8s.io/v1", "Ingress"), "ingresses");
+  EXPECT_EQ(resource("example.com/v1", "Widget"), "widgets") << "a custom resource: Kubernetes' own guess";
+
+  auto eviction = review_of("object: {apiVersion: policy/v1, kind: Eviction, metadata: {name: web-1, namespace: n}}\n");
+  const json::Value& r = *eviction.root.find("request");
+  EXPECT_EQ(r.find("resource")->string_at("resource"), "pods");
+  EXPECT_EQ(r.string_at("subResource"), "eviction");
+}
+
+TEST(ReviewFromRequest, DerivesWhatTheApiServerFillsInAndKeepsWhatIsGiven) {
+  auto review = review_of("object: {apiVersion: apps/v1, kind: Deployment, metadata: {name: web, namespace: apps}}\n"
+                          "userInfo: {username: alice}\nuid: given\n");
+  EXPECT_EQ(review.root.string_at("apiVersion"), "admission.k8s.io/v1");
+  const json::Value& r = *review.root.find("request");
+  EXPECT_EQ(r.string_at("uid"), "given");
+  EXPECT_EQ(r.string_at("operation"), "CREATE");
+  EXPECT_EQ(r.find("kind")->string_at("group"), "apps");
+  EXPECT_EQ(r.find("requestKind")->string_at("kind"), "Deployment");
+  EXPECT_EQ(r.find("requestResource")->string_at("resource"), "deployments");
+  EXPECT_EQ(r.string_at("namespace"), "apps");
+  EXPECT_EQ(r.find("userInfo")->string_at("username"), "alice");
+  EXPECT_FALSE(r.find("dryRun")->as_bool());
+}
+
+TEST(ReadTests, ACaseBecomesAReviewWithItsExpectations) {
+  auto result = read_tests({{"dir/t.yaml", R"(apiVersion: driftgate.dev/v1alpha1
+kind: PolicyTest
+metadata: {name: t}
+spec:
+  now: "2026-11-22T16:00:00Z"
+  cases:
+    - name: one
+      request:
+        object: {apiVersion: v1, kind: ConfigMap, metadata: {name: c, namespace: n}}
+      expect: {allowed: false, message: only, warnings: [], violations: [p/r]}
+    - name: two
+      endpoint: mutate
+      now: "2026-11-23T00:00:00Z"
+      review: {apiVersion: admission.k8s.io/v1, kind: AdmissionReview, request: {uid: u, kind: {group: "", version: v1, kind: Pod},
+               operation: CREATE, userInfo: {username: a}, object: {kind: Pod}}}
+      expect: {patch: [{op: add, path: /a, value: 1}]}
+---
+apiVersion: kyverno.io/v1
+kind: PolicyTest
+metadata: {name: not-ours}
+)"}});
+  ASSERT_TRUE(result.ok()) << (result.errors.empty() ? "" : result.errors[0].str());
+  ASSERT_EQ(result.suites.size(), 1u);
+  ASSERT_EQ(result.cases(), 2u);
+  const Case& one = result.suites[0].cases[0];
+  EXPECT_EQ(one.position, "dir/t.yaml:7");
+  EXPECT_EQ(one.now, parse_rfc3339("2026-11-22T16:00:00Z")) << "the suite's now";
+  EXPECT_EQ(one.expect.allowed, false);
+  EXPECT_EQ(one.expect.message, std::vector<std::string>{"only"});
+  EXPECT_EQ(one.expect.warnings, std::vector<std::string>{});
+  EXPECT_EQ(one.expect.violations, std::vector<std::string>{"p/r"});
+  EXPECT_NE(one.review.find("\"resource\":\"configmaps\""), std::string::npos) << one.review;
+  const Case& two = result.suites[0].cases[1];
+  EXPECT_EQ(two.endpoint, engine::Endpoint::Mutate);
+  EXPECT_EQ(two.now, parse_rfc3339("2026-11-23T00:00:00Z"));
+  EXPECT_EQ(two.expect.patch, R"([{"op":"add","path":"/a","value":1}])");
+}
+
+TEST(ReadTests, EveryMistakeIsAnErrorWithItsPosition) {
+  struct Mistake {
+    std::string case_yaml, message;
+  };
+  const std::string head = "apiVersion: driftgate.dev/v1alpha1\nkind: PolicyTest\nmetadata: {name: t}\nspec:\n  cases:\n";
+  const std::string cm = "{apiVersion: v1, kind: ConfigMap, metadata: {name: c}}";
+  for (const Mistake& m : std::vector<Mistake>{
+           {"    - {name: a, expect: {allowed: true}}", "a case needs one of request, review or reviewFile"},
+           {"    - {name: a, request: {object: " + cm + "}, review: {}, expect: {allowed: true}}",
+            "a case takes one of request, review and reviewFile, found request and review"},
+           {"    - {name: a, request: {object: " + cm + "}}", "missing expect"},
+           {"    - {name: a, request: {object: " + cm + "}, expect: {}}", "expects nothing"},
+           {"    - {name: a, request: {object: " + cm + "}, expect: {allowed: yes}}", "expected true or false"},
+           {"    - {name: a, request: {object: " + cm + "}, expect: {violations: [norule]}}", "\"norule\" is not policy/rule"},
+           {"    - {name: a, request: {object: " + cm + "}, expect: {patch: []}, endpoint: Mutate}",
+            "unknown endpoint \"Mutate\", expected validate or mutate; did you mean \"mutate\"?"},
+           {"    - {name: a, request: {object: " + cm + "}, expect: {patch: [{op: add, path: /a, value: 1}]}}",
+            "only endpoint: mutate answers with a patch"},
+           {"    - {name: a, now: tomorrow, request: {object: " + cm + "}, expect: {allowed: true}}",
+            "\"tomorrow\" is not an RFC 3339 time"},
+           {"    - {name: a, request: {operation: DELETE, object: " + cm + "}, expect: {allowed: true}}",
+            "a DELETE carries the stored object in oldObject"},
+           {"    - {name: a, request: {object: {metadata: {name: c}}}, expect: {allowed: true}}", "missing apiVersion"},
+           {"    - {name: a, request: {userInfo: {user: x}, object: " + cm + "}, expect: {allowed: true}}",
+            "unknown field \"user\", expected one of: username, uid, groups, extra"},
+           {"    - {name: a, review: {apiVersion: v1, kind: AdmissionReview}, expect: {allowed: true}}",
+            "not an AdmissionReview request: apiVersion"},
+           {"    - {name: a, reviewFile: absent.json, expect: {allowed: true}}", "absent.json"},
+       }) {
+    auto result = read_tests({{"t.yaml", head + m.case_yaml + "\n"}});
+    ASSERT_FALSE(result.errors.empty()) << m.case_yaml;
+    EXPECT_EQ(result.errors[0].line, 6) << result.errors[0].str();
+    EXPECT_NE(result.errors[0].str().find(m.message), std::string::npos) << result.errors[0].str();
+    EXPECT_EQ(result.errors[0].str().rfind("t.yaml:6:", 0), 0u) << result.errors[0].str();
+    EXPECT_TRUE(result.suites.empty()) << "a suite with an error is not run";
+  }
+}
+
+}  // namespace
+}  // namespace driftgate::policytest

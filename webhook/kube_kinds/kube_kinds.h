@@ -1,0 +1,43 @@
+#pragma once
+// The Kubernetes API kinds driftgate knows without a cluster: every kind the API
+// groups of a current Kubernetes (1.32) serve, and the custom resources of Flux
+// and Argo CD that GitOps policies name. One table, shared by the policy loader
+// (does `kinds: [X]` name a real kind?), `driftgate webhook-config` (which
+// resource to register) and PolicyTest (the request's resource), so they can never
+// disagree. A kind outside it is a custom resource, written `group/Kind`.
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace driftgate::kube_kinds {
+
+struct KindInfo {
+  std::string_view group;     // "" for the core group (written "core" in policies)
+  std::string_view kind;      // "Deployment"
+  // The plural resource: "deployments". A kind that only exists as a subresource's
+  // request says where it arrives: "*/scale" (Scale), "pods/eviction" (Eviction).
+  std::string_view resource;
+  bool namespaced = true;
+  bool status = false;  // has a /status subresource
+  bool scale = false;   // has a /scale subresource
+};
+
+std::span<const KindInfo> all_kinds();
+
+// The kind in that group ("" is the core group), or nullptr.
+const KindInfo* find(std::string_view group, std::string_view kind);
+// Every group's entry for this kind (Event is in "" and events.k8s.io).
+std::vector<const KindInfo*> find_kind(std::string_view kind);
+
+// Whether some kind of the table is in this group ("" is the core group).
+bool is_known_group(std::string_view group);
+// The distinct groups of the table, in table order ("" first).
+std::span<const std::string_view> known_groups();
+
+// For a kind outside the table: the resource Kubernetes itself guesses
+// (apimachinery's UnsafeGuessKindToResource: lower case, then "s", "es" after an
+// s, "ies" for a final y). A custom resource's real plural is whatever its CRD says.
+std::string guess_resource(std::string_view kind);
+
+}  // namespace driftgate::kube_kinds
