@@ -352,13 +352,77 @@ TEST(Router, ReloadErrorsAreAListInTheEventAndInReadyzVerbose) {
   EXPECT_TRUE(certificate->find("lastErrors") && certificate->find("lastErrors")->items().empty()) << response.body;
 
   // A success clears both.
-  fs::remove(dir / "policies/a.yaml");
   fs::remove(dir / "policies/b.yaml");
+  std::ofstream(dir / "policies/a.yaml") << "apiVersion: driftgate.dev/v1alpha1\nkind: Policy\nmetadata: {name: a}\n"
+                                            "spec:\n" << rules;
   reloader.load_policies_now();
   body = json::parse(router.handle(verbose, "").body);
   ASSERT_TRUE(body.ok());
   EXPECT_TRUE(body->root.find("policies")->find("lastError")->is_null());
   EXPECT_TRUE(body->root.find("policies")->find("lastErrors")->items().empty());
+  fs::remove_all(dir);
+}
+
+// Regression (issue 13): a set without policies (an empty ConfigMap, every policy
+// under a typo'd apiVersion) was installed at info level, and the server allowed
+// everything while ready. It is treated like a broken set: at start the server
+// stays unready and says why; a reload to it keeps the last good set serving.
+TEST(Reloader, ASetWithoutPoliciesIsNeverServed) {
+  namespace fs = std::filesystem;
+  const fs::path dir = temp_file("driftgate-empty-set");
+  fs::remove_all(dir);
+  fs::create_directories(dir / "policies");
+  std::ofstream(dir / "policies/kustomization.yaml") << "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\n";
+  Options options;
+  options.policies_dir = dir / "policies";
+  auto sink = AuditSink::open((dir / "audit.log").string());
+  ASSERT_TRUE(sink.ok()) << sink.error();
+  Metrics metrics;
+  PolicyStore policies;
+  TlsContextStore tls;
+  metrics.watch_reload_failures(policies, tls);
+  Reloader reloader(options, policies, tls, metrics, **sink);
+  Router router(options, metrics, policies, tls, **sink);
+  const RequestHead verbose{"GET", "/readyz?verbose", "", std::nullopt};
+  auto last_event = [&] {
+    std::ifstream log(dir / "audit.log");
+    std::string line, last;
+    while (std::getline(log, line)) last = line;
+    return last;
+  };
+
+  reloader.load_policies_now();
+  EXPECT_EQ(policies.current(), nullptr);
+  std::string event = last_event();
+  EXPECT_NE(event.find("\"level\":\"error\",\"event\":\"policy_reload_failed\""), std::string::npos) << event;
+  EXPECT_NE(event.find("not ready: " + options.policies_dir.string() + ": no policies in 1 file"), std::string::npos)
+      << event;
+  auto response = router.handle(verbose, "");
+  EXPECT_EQ(response.status, 503) << response.body;
+  EXPECT_NE(response.body.find("\"lastError\":\"" + options.policies_dir.string() + ": no policies in 1 file"),
+            std::string::npos)
+      << response.body;
+  EXPECT_EQ(gauge(metrics.render(), "driftgate_policies_loaded"), "0");
+
+  // A good set loads; a reload to an empty one keeps it serving, loudly.
+  std::ofstream(dir / "policies/p.yaml") << "apiVersion: driftgate.dev/v1alpha1\nkind: Policy\nmetadata: {name: p}\n"
+                                            "spec:\n  rules:\n    - {name: r, forbid: [spec.x]}\n";
+  reloader.load_policies_now();
+  ASSERT_NE(policies.current(), nullptr);
+  EXPECT_EQ(policies.status().generation, 1u);
+  fs::remove(dir / "policies/p.yaml");
+  reloader.load_policies_now();
+  ASSERT_NE(policies.current(), nullptr);
+  EXPECT_EQ(policies.current()->policies().size(), 1u);
+  EXPECT_EQ(policies.status().generation, 1u);
+  EXPECT_EQ(policies.status().failed_attempts, 1u);
+  event = last_event();
+  EXPECT_NE(event.find("the previous set keeps serving: " + options.policies_dir.string() + ": no policies"),
+            std::string::npos)
+      << event;
+  EXPECT_EQ(router.handle(verbose, "").status, 200);
+  EXPECT_EQ(gauge(metrics.render(), "driftgate_policy_reload_consecutive_failures"), "1");
+  EXPECT_EQ(gauge(metrics.render(), "driftgate_policies_loaded"), "1");
   fs::remove_all(dir);
 }
 

@@ -119,6 +119,10 @@ void Reloader::reload_policies() {
   }
 
   auto loaded = policy::load_sources(*files);
+  // An empty set is a broken one: served, it would allow everything while ready
+  // (an empty ConfigMap, a mistyped apiVersion). At start the server stays unready;
+  // on reload the last good set keeps serving (docs/server.md, "An empty set").
+  policy::require_policies(loaded, directory);
   if (!loaded.ok()) return fail(loaded.error_strings());
   std::size_t count = loaded.set->policies().size();
   std::string summary = std::to_string(count) + " policies from " + std::to_string(files->size()) + " files in " + directory;
