@@ -270,7 +270,9 @@ std::string review_from_request(const json::Value& request, std::size_t case_num
   json::Value empty;
   const json::Value& subject = object ? *object : empty;
   const json::Value* metadata = subject.find("metadata");
-  auto [group, version] = split_api_version(subject.string_at("apiVersion"));
+  // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+  const auto api_version = split_api_version(subject.string_at("apiVersion"));
+  const std::string_view group = api_version.first, version = api_version.second;
   std::string_view kind = subject.string_at("kind");
   std::string resource, sub_resource;
   if (const kube_kinds::KindInfo* known = kube_kinds::find(group, kind)) {
