@@ -519,24 +519,10 @@ std::optional<Policy> DocumentReader::read_policy(const YAML::Node& doc) {
   Policy policy;
   const YAML::Mark start = doc.Mark();
   policy.source = file() + ":" + std::to_string(start.line + 1);
-  const YAML::Node metadata = doc["metadata"];
-  if (!metadata) {
-    error(doc, "", "missing metadata.name");
-  } else if (expect_map(metadata, "metadata", {"name", "labels", "annotations"})) {
-    if (!metadata["name"]) error(metadata, "metadata", "missing name");
-    else if (auto name = scalar(metadata["name"], "metadata.name")) {
-      if (name->empty()) error(metadata["name"], "metadata.name", "must not be empty");
-      policy.name = *name;
-      name_document(*name);
-    }
-  }
-  // After the name, so that errors at the top level name the policy too.
-  expect_map(doc, "", {"apiVersion", "kind", "metadata", "spec"});
-  const YAML::Node spec = doc["spec"];
-  if (!spec) {
-    error(doc, "", "missing spec");
-    return std::nullopt;
-  }
+  auto header = read_header(doc);
+  if (!header) return std::nullopt;
+  policy.name = header->name;
+  const YAML::Node spec = header->spec;
   if (!expect_map(spec, "spec", {"description", "mode", "match", "breakGlass", "rules"})) return std::nullopt;
   if (spec["description"])
     if (auto d = scalar(spec["description"], "spec.description")) policy.description = *d;

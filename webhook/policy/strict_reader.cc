@@ -49,6 +49,29 @@ std::string StrictReader::describe(const YAML::Node& n) {
   }
 }
 
+std::optional<StrictReader::Header> StrictReader::read_header(const YAML::Node& doc) {
+  Header header;
+  const YAML::Node metadata = doc["metadata"];
+  if (!metadata) {
+    error(doc, "", "missing metadata.name");
+  } else if (expect_map(metadata, "metadata", {"name", "labels", "annotations"})) {
+    if (!metadata["name"]) error(metadata, "metadata", "missing name");
+    else if (auto name = scalar(metadata["name"], "metadata.name")) {
+      if (name->empty()) error(metadata["name"], "metadata.name", "must not be empty");
+      header.name = *name;
+      name_document(*name);
+    }
+  }
+  // After the name, so that errors at the top level name the document too.
+  expect_map(doc, "", {"apiVersion", "kind", "metadata", "spec"});
+  header.spec = doc["spec"];
+  if (!header.spec) {
+    error(doc, "", "missing spec");
+    return std::nullopt;
+  }
+  return header;
+}
+
 bool StrictReader::expect_map(const YAML::Node& n, const std::string& field,
                               std::initializer_list<std::string_view> allowed) {
   if (!n.IsMap()) {

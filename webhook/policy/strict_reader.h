@@ -40,6 +40,16 @@ class StrictReader {
   // suggestion) and every repeated one. False when `n` is not a mapping.
   bool expect_map(const YAML::Node& n, const std::string& field, std::initializer_list<std::string_view> allowed);
 
+  // What every driftgate document starts with: metadata (name, labels, annotations;
+  // a non-empty name, which names the document in every later error) and only the
+  // top-level keys apiVersion, kind, metadata and spec. Returns the name ("" when it
+  // is missing or bad: reported) and spec, or nothing when spec is missing (reported).
+  struct Header {
+    std::string name;
+    YAML::Node spec;
+  };
+  std::optional<Header> read_header(const YAML::Node& doc);
+
   std::optional<std::string> scalar(const YAML::Node& n, const std::string& field);
   std::optional<bool> boolean(const YAML::Node& n, const std::string& field);
   std::vector<std::string> string_list(const YAML::Node& n, const std::string& field);

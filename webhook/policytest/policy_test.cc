@@ -68,23 +68,10 @@ std::optional<Suite> TestReader::read(const YAML::Node& doc, std::size_t& case_n
   const std::size_t before = error_count();
   Suite suite;
   suite.file = file();
-  const YAML::Node metadata = doc["metadata"];
-  if (!metadata) {
-    error(doc, "", "missing metadata.name");
-  } else if (expect_map(metadata, "metadata", {"name", "labels", "annotations"})) {
-    if (!metadata["name"]) error(metadata, "metadata", "missing name");
-    else if (auto name = scalar(metadata["name"], "metadata.name")) {
-      if (name->empty()) error(metadata["name"], "metadata.name", "must not be empty");
-      suite.name = *name;
-      name_document(*name);
-    }
-  }
-  expect_map(doc, "", {"apiVersion", "kind", "metadata", "spec"});
-  const YAML::Node spec = doc["spec"];
-  if (!spec) {
-    error(doc, "", "missing spec");
-    return std::nullopt;
-  }
+  auto header = read_header(doc);
+  if (!header) return std::nullopt;
+  suite.name = header->name;
+  const YAML::Node spec = header->spec;
   if (!expect_map(spec, "spec", {"now", "cases"})) return std::nullopt;
   std::optional<TimePoint> now;
   if (spec["now"]) now = time_at(spec["now"], "spec.now");
