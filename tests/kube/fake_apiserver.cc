@@ -8,6 +8,8 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <condition_variable>
+#include <deque>
 #include <set>
 
 #include "json/parse.h"
@@ -97,9 +99,29 @@ std::string url_decode(std::string_view s) {
 
 struct Stored {
   std::string namespace_;
+  std::string name;
   std::string object;    // JSON as LIST serves it
   std::string metadata;  // its metadata alone, for PartialObjectMetadataList
 };
+
+// A watch being served: the lines pushed for it, in both forms.
+struct WatchLine {
+  std::string full, metadata;  // the event as pushed; with a PartialObjectMetadata object
+};
+struct WatchStream {
+  std::string collection;
+  bool metadata_only = false;
+  std::deque<WatchLine> lines;
+  bool end = false, drop = false;
+};
+
+std::string partial_object_metadata(const std::string& object) {
+  auto doc = json::parse(object);
+  if (!doc) return object;
+  const json::Value* metadata = doc->root.find("metadata");
+  return R"({"kind":"PartialObjectMetadata","apiVersion":"meta.k8s.io/v1","metadata":)" +
+         (metadata ? json::to_string(*metadata) : std::string("{}")) + "}";
+}
 
 }  // namespace
 
@@ -126,6 +148,9 @@ struct FakeApiServer::Impl {
   bool drop_silently = false;
   bool metrics_broken = false;
   std::uint64_t list_resource_version = 4711;
+  std::vector<std::shared_ptr<WatchStream>> watches;
+  std::size_t watch_request_count = 0;
+  mutable std::condition_variable changed;  // watches and their lines
 
   explicit Impl(FakeApiServer& o, FakeOptions opts) : owner(o), options(opts) {
     const TestPki& pki = test_pki();
@@ -150,6 +175,7 @@ struct FakeApiServer::Impl {
       stopping = true;
       for (int fd : open_fds) ::shutdown(fd, SHUT_RDWR);  // wakes the blocked reads
     }
+    changed.notify_all();  // wakes the watches waiting for events
     ::shutdown(acceptor.native_handle(), SHUT_RDWR);  // wakes the blocked accept (Linux)
     accept_thread.join();
     std::vector<std::thread> threads;
@@ -185,7 +211,13 @@ struct FakeApiServer::Impl {
         http::read(stream, buffer, request, ec);
         if (ec) break;
         bool close = false, drop = false;
-        auto response = handle(request, id, close, drop);
+        std::shared_ptr<WatchStream> watch;
+        auto response = handle(request, id, close, drop, watch);
+        if (watch) {
+          bool proper_end = serve_watch(stream, *watch, ec);
+          if (proper_end) stream.shutdown(ec);
+          break;  // a connection carries one watch
+        }
         response.keep_alive(!close && request.keep_alive());
         response.prepare_payload();
         http::write(stream, response, ec);
@@ -209,8 +241,47 @@ struct FakeApiServer::Impl {
     return response;
   }
 
+  // Sends the events of `watch` as they are pushed; true when it ended properly.
+  bool serve_watch(beast::ssl_stream<tcp::socket>& stream, WatchStream& watch, boost::system::error_code& ec) {
+    http::response<http::empty_body> response{http::status::ok, 11};
+    response.set(http::field::content_type, watch.metadata_only
+                                                ? "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
+                                                : "application/json");
+    response.set("Audit-Id", "6d1b8b6c-0000-4000-8000-000000000001");
+    response.chunked(true);
+    http::response_serializer<http::empty_body> serializer{response};
+    http::write_header(stream, serializer, ec);
+    bool proper = false;
+    while (!ec) {
+      std::deque<WatchLine> lines;
+      bool end = false, drop = false;
+      {
+        std::unique_lock lock(mutex);
+        changed.wait(lock, [&] { return stopping || !watch.lines.empty() || watch.end || watch.drop; });
+        lines.swap(watch.lines);
+        end = watch.end || stopping;
+        drop = watch.drop;
+      }
+      for (const WatchLine& line : lines) {
+        std::string text = (watch.metadata_only ? line.metadata : line.full) + "\n";
+        net::write(stream, http::make_chunk(net::buffer(text)), ec);
+        if (ec) break;
+      }
+      if (ec || drop) break;
+      if (end) {
+        net::write(stream, http::make_chunk_last(), ec);
+        proper = !ec;
+        break;
+      }
+    }
+    std::lock_guard lock(mutex);
+    std::erase_if(watches, [&](const auto& w) { return w.get() == &watch; });
+    changed.notify_all();
+    return proper;
+  }
+
   http::response<http::string_body> handle(const http::request<http::string_body>& request, std::size_t id,
-                                           bool& close, bool& drop) {
+                                           bool& close, bool& drop, std::shared_ptr<WatchStream>& watch) {
     RecordedRequest r;
     r.method = std::string(request.method_string());
     r.target = std::string(request.target());
@@ -263,10 +334,10 @@ struct FakeApiServer::Impl {
       if (metrics_broken) return reply(503, "service unavailable\n", "text/plain; charset=utf-8");
       return reply(200, kMetricsResources);
     }
-    return list(r);
+    return list(r, watch);
   }
 
-  http::response<http::string_body> list(const RecordedRequest& r) {
+  http::response<http::string_body> list(const RecordedRequest& r, std::shared_ptr<WatchStream>& watch) {
     // /api/v1/namespaces/<ns>/<resource> or /api/v1/<resource> (and /apis/<g>/<v>/...).
     std::string collection = r.path, ns;
     auto at = collection.find("/namespaces/");
@@ -278,7 +349,39 @@ struct FakeApiServer::Impl {
         collection = collection.substr(0, at) + rest.substr(slash);
       }
     }
+    const std::string accept = r.headers.count("accept") ? r.headers.at("accept") : "";
+    if (auto w = r.query.find("watch"); w != r.query.end() && (w->second == "1" || w->second == "true")) {
+      watch = std::make_shared<WatchStream>();
+      watch->collection = collection;
+      watch->metadata_only = accept.find("as=PartialObjectMetadata;") != std::string::npos ||
+                             accept.find("as=PartialObjectMetadata,") != std::string::npos;
+      watches.push_back(watch);
+      ++watch_request_count;
+      changed.notify_all();
+      return reply(200, "");
+    }
     auto found = collections.find(collection);
+    if (found == collections.end() && !ns.empty()) {
+      // GET of one object: <collection>/<name>.
+      auto slash = collection.rfind('/');
+      auto parent = collections.find(collection.substr(0, slash));
+      if (parent != collections.end()) {
+        std::string name = collection.substr(slash + 1);
+        for (const auto& stored : parent->second)
+          if (stored.namespace_ == ns && stored.name == name) {
+            if (accept.find("as=PartialObjectMetadata") != std::string::npos) {
+              auto response = reply(200, partial_object_metadata(stored.object));
+              response.set(http::field::content_type, "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1");
+              return response;
+            }
+            return reply(200, stored.object);
+          }
+        std::string plural = collection.substr(0, slash);
+        plural = plural.substr(plural.rfind('/') + 1);
+        return reply(404, status_body(404, "NotFound", plural + " \"" + name + "\" not found",
+                                      R"({"name":")" + name + R"(","kind":")" + plural + R"("})"));
+      }
+    }
     if (found == collections.end())
       return reply(404, status_body(404, "NotFound", "the server could not find the requested resource"));
 
@@ -350,6 +453,7 @@ void FakeApiServer::add_object(const std::string& collection, const std::string&
   const json::Value* metadata = doc->root.find("metadata");
   stored.metadata = metadata ? json::to_string(*metadata) : "{}";
   stored.namespace_ = metadata ? std::string(metadata->string_at("namespace")) : "";
+  stored.name = metadata ? std::string(metadata->string_at("name")) : "";
   std::lock_guard lock(impl_->mutex);
   impl_->collections[collection].push_back(std::move(stored));
 }
@@ -414,6 +518,55 @@ void FakeApiServer::break_metrics_group(bool broken) {
   std::lock_guard lock(impl_->mutex);
   impl_->metrics_broken = broken;
 }
+void FakeApiServer::clear_objects(const std::string& collection) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->collections[collection].clear();
+}
+void FakeApiServer::set_list_resource_version(std::uint64_t resource_version) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->list_resource_version = resource_version;
+}
+void FakeApiServer::push_event(const std::string& collection, const std::string& type, const std::string& object) {
+  WatchLine line;
+  line.full = R"({"type":")" + type + R"(","object":)" + object + "}";
+  line.metadata = type == "ERROR" ? line.full
+                                  : R"({"type":")" + type + R"(","object":)" + partial_object_metadata(object) + "}";
+  std::lock_guard lock(impl_->mutex);
+  for (auto& w : impl_->watches)
+    if (w->collection == collection) w->lines.push_back(line);
+  impl_->changed.notify_all();
+}
+void FakeApiServer::push_line(const std::string& collection, const std::string& text) {
+  std::lock_guard lock(impl_->mutex);
+  for (auto& w : impl_->watches)
+    if (w->collection == collection) w->lines.push_back({text, text});
+  impl_->changed.notify_all();
+}
+void FakeApiServer::close_watches() {
+  std::lock_guard lock(impl_->mutex);
+  for (auto& w : impl_->watches) w->end = true;
+  impl_->changed.notify_all();
+}
+void FakeApiServer::drop_watches() {
+  std::lock_guard lock(impl_->mutex);
+  for (auto& w : impl_->watches) w->drop = true;
+  impl_->changed.notify_all();
+}
+std::size_t FakeApiServer::open_watches() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->watches.size();
+}
+std::size_t FakeApiServer::watch_requests() const {
+  std::lock_guard lock(impl_->mutex);
+  return impl_->watch_request_count;
+}
+bool FakeApiServer::wait_for_watches(std::size_t n, std::size_t open, std::chrono::milliseconds timeout) const {
+  std::unique_lock lock(impl_->mutex);
+  return impl_->changed.wait_for(lock, timeout, [&] {
+    return impl_->watch_request_count >= n && impl_->watches.size() >= open;
+  });
+}
+
 std::vector<RecordedRequest> FakeApiServer::requests() const {
   std::lock_guard lock(impl_->mutex);
   return impl_->recorded;

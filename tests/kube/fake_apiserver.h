@@ -7,11 +7,13 @@
 // remainingItemCount, PartialObjectMetadataList on request). It can be told to
 // misbehave, and records every request for assertions.
 #include <atomic>
+#include <chrono>
 #include <cstddef>
 #include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <cstdint>
 #include <thread>
 #include <vector>
 
@@ -67,6 +69,27 @@ class FakeApiServer {
   void drop_connections_silently(bool drop);
   // /apis/metrics.k8s.io/v1beta1 answers 503, as when metrics-server is down.
   void break_metrics_group(bool broken);
+
+  // Removes every stored object of a collection (then add_object to change what LIST serves).
+  void clear_objects(const std::string& collection);
+  // The resourceVersion LIST answers carry (4711 by default).
+  void set_list_resource_version(std::uint64_t resource_version);
+
+  // --- WATCH (?watch=1 on a collection path) ---
+  // A watch answers 200 with a chunked body and then sends, one JSON line each,
+  // the events pushed for its collection after it opened, until close_watches
+  // (a proper end: the terminating chunk) or drop_watches (the connection just
+  // closes). Single-object GETs (<collection path>/<name>) are served from the
+  // stored objects, as PartialObjectMetadata when asked for.
+  void push_event(const std::string& collection, const std::string& type, const std::string& object);
+  void push_line(const std::string& collection, const std::string& line);  // any text, e.g. an ERROR event
+  void close_watches();
+  void drop_watches();
+  // Watches being served now, and watch requests received in all.
+  std::size_t open_watches() const;
+  std::size_t watch_requests() const;
+  // Waits until watch_requests() >= n and open_watches() >= open; false on timeout.
+  bool wait_for_watches(std::size_t n, std::size_t open, std::chrono::milliseconds timeout) const;
 
   std::vector<RecordedRequest> requests() const;
   void clear_requests();

@@ -12,7 +12,9 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <atomic>
 #include <cctype>
+#include <limits>
 #include <optional>
 #include <thread>
 
@@ -145,6 +147,17 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value) {
   return std::chrono::seconds(seconds);
 }
 
+// Runs one asynchronous operation to completion on this thread; the
+// tcp_stream's expiry turns a silent peer into beast::error::timeout.
+template <typename Start>
+beast::error_code run_on(net::io_context& ioc, Start&& start) {
+  beast::error_code result = net::error::would_block;
+  start([&result](beast::error_code ec, auto&&...) { result = ec; });
+  ioc.restart();
+  ioc.run();
+  return result;
+}
+
 }  // namespace
 
 std::string query_escape(std::string_view value) {
@@ -172,7 +185,7 @@ struct Client::Impl {
   ClientStats stats;
 
   net::io_context ioc;
-  std::unique_ptr<ssl::context> tls;
+  std::shared_ptr<ssl::context> tls;  // shared with the streams opened from it
   std::uint64_t tls_generation = 0;  // the credentials' certificate generation the context holds
   std::optional<Stream> stream;
   beast::flat_buffer buffer;
@@ -189,11 +202,7 @@ struct Client::Impl {
   // tcp_stream's expiry turns a silent peer into beast::error::timeout.
   template <typename Start>
   beast::error_code run(Start&& start) {
-    beast::error_code result = net::error::would_block;
-    start([&result](beast::error_code ec, auto&&...) { result = ec; });
-    ioc.restart();
-    ioc.run();
-    return result;
+    return run_on(ioc, std::forward<Start>(start));
   }
 
   Result<std::unique_ptr<ssl::context>> build_tls(const Credentials& creds) {
@@ -244,28 +253,34 @@ struct Client::Impl {
 
   std::optional<Error> connect() {
     close();
+    return connect_on(ioc, stream);
+  }
+
+  // Opens `stream` on `io` (the request connection, or a stream's own).
+  std::optional<Error> connect_on(net::io_context& io, std::optional<Stream>& stream) {
+    auto run = [&io](auto&& start) { return run_on(io, std::forward<decltype(start)>(start)); };
     // The name the certificate must carry, and the SNI (Go sends none for an IP).
     const std::string& name = config.tls_server_name.empty() ? url.host : config.tls_server_name;
     boost::system::error_code ec;
-    tcp::resolver resolver(ioc);
+    tcp::resolver resolver(io);
     tcp::resolver::results_type endpoints;
     beast::error_code resolved = net::error::would_block;
     resolver.async_resolve(url.host, url.port, [&](beast::error_code e, tcp::resolver::results_type r) {
       resolved = e;
       endpoints = std::move(r);
     });
-    ioc.restart();
-    ioc.run_for(options.connect_timeout);
+    io.restart();
+    io.run_for(options.connect_timeout);
     if (resolved == net::error::would_block) {
       resolver.cancel();
-      ioc.restart();
-      ioc.run();
+      io.restart();
+      io.run();
       return Error{"cannot reach " + url.origin + ": no address for " + url.host + " within " +
                    seconds_text(options.connect_timeout)};
     }
     if (resolved) return Error{"cannot reach " + url.origin + ": " + lowercase_first(resolved.message())};
 
-    stream.emplace(ioc, *tls);
+    stream.emplace(io, *tls);
     auto& tcp_layer = beast::get_lowest_layer(*stream);
     tcp_layer.expires_after(options.connect_timeout);
     ec = run([&](auto handler) { tcp_layer.async_connect(endpoints, std::move(handler)); });
@@ -302,7 +317,7 @@ struct Client::Impl {
       } else {
         why = "TLS handshake failed: " + lowercase_first(ec.message());
       }
-      close();
+      stream.reset();
       return Error{url.origin + ": " + why};
     }
     return std::nullopt;
@@ -330,37 +345,54 @@ struct Client::Impl {
     return out;
   }
 
+  // Before each request: the rate limit, fresh credentials, and a TLS context
+  // that holds the current client certificate.
+  Result<Credentials> prepare() {
+    auto wait = bucket.reserve(std::chrono::steady_clock::now());
+    if (wait.count() > 0) {
+      stats.throttled += wait;
+      std::this_thread::sleep_for(wait);
+    }
+    auto creds = credentials.get();
+    stats.exec_runs = credentials.exec_runs();
+    if (!creds) return Error{creds.error()};
+    if (!tls || tls_generation != credentials.certificate_generation()) {
+      auto built = build_tls(*creds);
+      if (!built) return Error{built.error()};
+      close();  // a new client certificate needs a new handshake
+      tls = std::move(*built);
+      tls_generation = credentials.certificate_generation();
+    }
+    return creds;
+  }
+
+  http::request<http::empty_body> make_request(std::string_view target, std::string_view accept,
+                                               const Credentials& creds) const {
+    http::request<http::empty_body> request{http::verb::get, url.base_path + std::string(target), 11};
+    request.set(http::field::host, url.authority);
+    request.set(http::field::user_agent, options.user_agent);
+    request.set(http::field::accept, accept);
+    if (!creds.authorization.empty()) request.set(http::field::authorization, creds.authorization);
+    request.keep_alive(true);
+    return request;
+  }
+
+  Result<std::unique_ptr<StreamingResponse>> open_stream(std::string_view target, std::string_view accept,
+                                                         std::chrono::milliseconds idle_timeout);
+
   Result<Response> get(std::string_view target, std::string_view accept) {
     const std::string request_line = "GET " + std::string(target);
     int retries = 0;
     bool reauthenticated = false;
     bool reconnected = false;
     for (;;) {
-      auto wait = bucket.reserve(std::chrono::steady_clock::now());
-      if (wait.count() > 0) {
-        stats.throttled += wait;
-        std::this_thread::sleep_for(wait);
-      }
-      auto creds = credentials.get();
-      stats.exec_runs = credentials.exec_runs();
+      auto creds = prepare();
       if (!creds) return Error{creds.error()};
-      if (!tls || tls_generation != credentials.certificate_generation()) {
-        auto built = build_tls(*creds);
-        if (!built) return Error{built.error()};
-        close();  // a new client certificate needs a new handshake
-        tls = std::move(*built);
-        tls_generation = credentials.certificate_generation();
-      }
       if (!stream) {
         if (auto error = connect()) return *error;
       }
 
-      http::request<http::empty_body> request{http::verb::get, url.base_path + std::string(target), 11};
-      request.set(http::field::host, url.authority);
-      request.set(http::field::user_agent, options.user_agent);
-      request.set(http::field::accept, accept);
-      if (!creds->authorization.empty()) request.set(http::field::authorization, creds->authorization);
-      request.keep_alive(true);
+      auto request = make_request(target, accept, *creds);
 
       ++stats.requests;
       bool reused = requests_on_connection > 0;
@@ -417,6 +449,158 @@ struct Client::Impl {
   }
 };
 
+// A stream owns its io_context, connection and TLS context (shared with the
+// client that opened it, which may rebuild its own meanwhile).
+struct StreamingResponse::Impl {
+  net::io_context ioc;
+  std::shared_ptr<ssl::context> tls;
+  std::optional<Stream> stream;
+  beast::flat_buffer buffer;
+  http::response_parser<http::buffer_body> parser;
+  std::chrono::milliseconds idle_timeout{0};
+  std::string what;  // "GET <target> on <origin>", for errors
+  int status = 0;
+  std::string content_type;
+  std::string pending;         // bytes of the body not yet returned as lines
+  std::size_t consumed = 0;    // the start of pending's unread part
+  bool body_done = false;
+  std::atomic<bool> closed{false};
+
+  // Reads more of the body into `pending`: false at its end.
+  Result<bool> read_more() {
+    if (closed.load()) return Error{what + ": closed"};
+    if (body_done || parser.is_done()) {
+      body_done = true;
+      return false;
+    }
+    char chunk[16 * 1024];
+    auto& body = parser.get().body();
+    body.data = chunk;
+    body.size = sizeof chunk;
+    beast::get_lowest_layer(*stream).expires_after(idle_timeout);
+    beast::error_code ec = run_on(ioc, [&](auto handler) { http::async_read_some(*stream, buffer, parser, std::move(handler)); });
+    if (ec == http::error::need_buffer) ec = {};
+    if (closed.load()) return Error{what + ": closed"};
+    if (ec == beast::error::timeout) return Error{what + ": nothing received for " + seconds_text(idle_timeout)};
+    if (ec) return Error{what + ": " + lowercase_first(ec.message())};
+    pending.append(chunk, sizeof chunk - body.size);
+    if (parser.is_done()) body_done = true;
+    return true;
+  }
+};
+
+StreamingResponse::StreamingResponse(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+StreamingResponse::~StreamingResponse() = default;
+int StreamingResponse::status() const { return impl_->status; }
+const std::string& StreamingResponse::content_type() const { return impl_->content_type; }
+bool StreamingResponse::closed() const { return impl_->closed.load(); }
+
+void StreamingResponse::close() {
+  // The reading thread runs the io_context; the cancellation runs there, and a
+  // read that has not started yet sees the flag.
+  if (impl_->closed.exchange(true)) return;
+  Impl* impl = impl_.get();
+  net::post(impl->ioc, [impl] {
+    if (impl->stream) beast::get_lowest_layer(*impl->stream).cancel();
+  });
+}
+
+Result<std::optional<std::string_view>> StreamingResponse::next_line(std::size_t max_line_bytes) {
+  Impl& s = *impl_;
+  if (s.consumed > 0) {  // the line returned last time is no longer referenced
+    s.pending.erase(0, s.consumed);
+    s.consumed = 0;
+  }
+  std::size_t searched = 0;
+  for (;;) {
+    auto newline = s.pending.find('\n', searched);
+    if (newline != std::string::npos) {
+      if (newline > max_line_bytes)
+        return Error{s.what + ": a line longer than " + std::to_string(max_line_bytes) + " bytes"};
+      s.consumed = newline + 1;
+      std::string_view line(s.pending.data(), newline);
+      if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+      return std::optional<std::string_view>(line);
+    }
+    searched = s.pending.size();
+    if (s.pending.size() > max_line_bytes)
+      return Error{s.what + ": a line longer than " + std::to_string(max_line_bytes) + " bytes"};
+    auto more = s.read_more();
+    if (!more) return Error{more.error()};
+    if (!*more) {
+      if (s.pending.empty()) return std::optional<std::string_view>();
+      s.consumed = s.pending.size();  // a last line without '\n'
+      return std::optional<std::string_view>(std::string_view(s.pending));
+    }
+  }
+}
+
+Result<std::string> StreamingResponse::read_all(std::size_t max_bytes) {
+  Impl& s = *impl_;
+  s.pending.erase(0, s.consumed);
+  s.consumed = 0;
+  for (;;) {
+    if (s.pending.size() > max_bytes) {
+      s.pending.resize(max_bytes);
+      break;
+    }
+    auto more = s.read_more();
+    if (!more) return Error{more.error()};
+    if (!*more) break;
+  }
+  std::string out = std::move(s.pending);
+  s.pending.clear();
+  return out;
+}
+
+Result<std::unique_ptr<StreamingResponse>> Client::Impl::open_stream(std::string_view target, std::string_view accept,
+                                                                     std::chrono::milliseconds idle_timeout) {
+  const std::string request_line = "GET " + std::string(target);
+  bool reauthenticated = false;
+  for (;;) {
+    auto creds = prepare();
+    if (!creds) return Error{creds.error()};
+    auto impl = std::make_unique<StreamingResponse::Impl>();
+    impl->tls = tls;
+    impl->idle_timeout = idle_timeout;
+    impl->what = request_line + " on " + url.origin;
+    // The stream's own TLS context must outlive its connection: connect_on uses *tls.
+    if (auto error = connect_on(impl->ioc, impl->stream)) return *error;
+    ++stats.streams;
+    ++stats.requests;
+    auto request = make_request(target, accept, *creds);
+    auto& tcp_layer = beast::get_lowest_layer(*impl->stream);
+    tcp_layer.expires_after(options.request_timeout);
+    beast::error_code ec =
+        run_on(impl->ioc, [&](auto handler) { http::async_write(*impl->stream, request, std::move(handler)); });
+    if (!ec) {
+      impl->parser.header_limit(64 * 1024);
+      // A stream: each line is bounded instead. Not boost::none: this Beast
+      // compares a Content-Length against it and refuses every body.
+      impl->parser.body_limit(std::numeric_limits<std::uint64_t>::max());
+      // The header comes when the server has accepted the watch: a request timeout applies.
+      ec = run_on(impl->ioc, [&](auto handler) {
+        http::async_read_header(*impl->stream, impl->buffer, impl->parser, std::move(handler));
+      });
+    }
+    if (ec) {
+      if (is_certificate_required(ec))
+        return Error{url.origin + ": the server requires a client certificate, and " + config.origin + " has none"};
+      if (ec == beast::error::timeout)
+        return Error{request_line + " on " + url.origin + ": no answer within " + seconds_text(options.request_timeout)};
+      return Error{request_line + " on " + url.origin + ": " + lowercase_first(ec.message())};
+    }
+    impl->status = static_cast<int>(impl->parser.get().result_int());
+    impl->content_type = std::string(impl->parser.get()[http::field::content_type]);
+    if (impl->status == 401 && !reauthenticated && (config.exec || !config.token_file.empty())) {
+      reauthenticated = true;
+      credentials.invalidate();
+      continue;
+    }
+    return std::make_unique<StreamingResponse>(std::move(impl));
+  }
+}
+
 Client::Client(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
 Client::Client(Client&&) noexcept = default;
 Client& Client::operator=(Client&&) noexcept = default;
@@ -438,6 +622,11 @@ Result<json::Document> Client::get_json(std::string_view target, std::string_vie
   auto doc = json::parse(response->body);
   if (!doc) return Error{"GET " + std::string(target) + ": the answer is not JSON: " + doc.error()};
   return doc;
+}
+
+Result<std::unique_ptr<StreamingResponse>> Client::stream(std::string_view target, std::string_view accept,
+                                                          std::chrono::milliseconds idle_timeout) {
+  return impl_->open_stream(target, accept, idle_timeout);
 }
 
 const Config& Client::config() const { return impl_->config; }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -41,6 +42,34 @@ struct Response {
   std::string content_type;
 };
 
+// A streaming GET (a WATCH) on a connection of its own, opened by
+// Client::stream: the body is read as it arrives, one line at a time, with
+// memory bounded by the longest line. close() may be called from any thread
+// and ends a read in progress; every other call belongs to one thread.
+class StreamingResponse {
+ public:
+  StreamingResponse(StreamingResponse&&) = delete;
+  ~StreamingResponse();
+
+  int status() const;
+  const std::string& content_type() const;
+  // The next line of the body, without its '\n', valid until the next call;
+  // nullopt at the end of the body (the server ended the stream). An Error:
+  // the connection failed, nothing arrived within the idle timeout, a line
+  // longer than `max_line_bytes`, or close() was called.
+  Result<std::optional<std::string_view>> next_line(std::size_t max_line_bytes);
+  // The rest of the body (at most `max_bytes`): for an answer that is not 2xx.
+  Result<std::string> read_all(std::size_t max_bytes);
+  void close();
+  bool closed() const;
+
+  struct Impl;
+  explicit StreamingResponse(std::unique_ptr<Impl> impl);
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
 struct ClientStats {
   std::uint64_t requests = 0;     // sent over the wire, retries included
   std::uint64_t connections = 0;  // TCP+TLS connections opened
@@ -48,6 +77,7 @@ struct ClientStats {
   std::chrono::nanoseconds throttled{0};     // waited for the client-side rate limit
   std::chrono::nanoseconds retry_waited{0};  // waited for Retry-After
   int exec_runs = 0;              // credential plugin runs
+  std::uint64_t streams = 0;      // streaming GETs opened (each on a connection of its own)
 };
 
 class Client {
@@ -66,6 +96,14 @@ class Client {
   // GET of a JSON document: a non-2xx answer is an Error with the server's
   // message (kube/status.h's describe_error).
   Result<json::Document> get_json(std::string_view target, std::string_view accept = "application/json");
+
+  // A streaming GET (WATCH) of `target` on a new connection of its own (the
+  // request connection stays free for GETs), with this client's TLS settings,
+  // credentials and rate limit. Returns once the answer's header has arrived;
+  // a non-2xx status is a StreamingResponse too (read_all() holds the Status).
+  // `idle_timeout` bounds every wait for bytes.
+  Result<std::unique_ptr<StreamingResponse>> stream(std::string_view target, std::string_view accept,
+                                                    std::chrono::milliseconds idle_timeout);
 
   const Config& config() const;
   const ClientOptions& options() const;
