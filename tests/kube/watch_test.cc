@@ -544,5 +544,18 @@ TEST(KubeObjectMeta, HoldsOnlyWhatAGuardReads) {
   EXPECT_LT(meta->bytes(), 400u);
 }
 
+TEST(KubeObjectMeta, LeavesOutTheAnnotationsAskedFor) {
+  auto doc = json::parse(
+      R"({"name":"n","namespace":"ns","annotations":{"a":"1","kubectl.kubernetes.io/last-applied-configuration":"{\"big\":1}","z":"2"}})");
+  ASSERT_TRUE(doc.ok());
+  MetadataCacheOptions defaults;
+  auto meta = ObjectMeta::from_metadata(doc->root, defaults.drop_annotations);
+  ASSERT_EQ(meta->annotation_count(), 2u);
+  EXPECT_EQ(meta->annotation(0).first, "a");
+  EXPECT_EQ(meta->annotation(1).first, "z");
+  EXPECT_EQ(meta->annotation("kubectl.kubernetes.io/last-applied-configuration"), std::nullopt);
+  EXPECT_EQ(ObjectMeta::from_metadata(doc->root)->annotation_count(), 3u);
+}
+
 }  // namespace
 }  // namespace driftgate::kube

@@ -17,15 +17,23 @@ namespace driftgate::kube {
 
 // --- ObjectMeta ---
 
-std::shared_ptr<const ObjectMeta> ObjectMeta::from_metadata(const json::Value& metadata) {
+std::shared_ptr<const ObjectMeta> ObjectMeta::from_metadata(const json::Value& metadata,
+                                                            std::span<const std::string> drop_annotations) {
   auto meta = std::make_shared<ObjectMeta>();
   const json::Value* labels = metadata.find("labels");
   const json::Value* annotations = metadata.find("annotations");
   const json::Value* owners = metadata.find("ownerReferences");
-  auto string_members = [](const json::Value* object) {
+  auto kept = [&](const json::Value* object, const json::Member& m) {
+    if (!m.value.is_string()) return false;
+    if (object == annotations)
+      for (const auto& drop : drop_annotations)
+        if (m.key == drop) return false;
+    return true;
+  };
+  auto string_members = [&](const json::Value* object) {
     std::size_t n = 0;
     if (object)
-      for (const auto& m : object->members()) n += m.value.is_string() ? 1 : 0;
+      for (const auto& m : object->members()) n += kept(object, m) ? 1 : 0;
     return n;
   };
   const std::size_t label_count = string_members(labels), annotation_count = string_members(annotations);
@@ -40,7 +48,7 @@ std::shared_ptr<const ObjectMeta> ObjectMeta::from_metadata(const json::Value& m
   auto add_sizes = [&](const json::Value* object) {
     if (object)
       for (const auto& m : object->members())
-        if (m.value.is_string()) total += m.key.size() + m.value.as_string().size();
+        if (kept(object, m)) total += m.key.size() + m.value.as_string().size();
   };
   add_sizes(labels);
   add_sizes(annotations);
@@ -64,7 +72,7 @@ std::shared_ptr<const ObjectMeta> ObjectMeta::from_metadata(const json::Value& m
   auto put_pairs = [&](const json::Value* object) {
     if (object)
       for (const auto& m : object->members())
-        if (m.value.is_string()) {
+        if (kept(object, m)) {
           put(m.key);
           put(m.value.as_string());
         }
@@ -216,7 +224,7 @@ struct MetadataCache::Impl {
 
   // A complete LIST into a new map, swapped in whole: readers see the old
   // contents until then, and objects deleted meanwhile go with the old map.
-  Result<std::string> list(Client& client, Store& s) {
+  Result<std::string> list(const std::stop_token& stop, Client& client, Store& s) {
     ListOptions list_options;
     list_options.limit = options.page_size;
     list_options.metadata_only = true;
@@ -225,11 +233,13 @@ struct MetadataCache::Impl {
     auto summary = list_pages(client, s.resource, list_options, [&](const Page& page) {
       if (page.restarted) fresh.clear();
       for (const json::Value& item : page.items())
-        if (const json::Value* metadata = item.find("metadata")) put(fresh, ObjectMeta::from_metadata(*metadata));
+        if (const json::Value* metadata = item.find("metadata"))
+          put(fresh, ObjectMeta::from_metadata(*metadata, options.drop_annotations));
       resource_version = page.resource_version;
-      return true;
+      return !stop.stop_requested();  // stop() waits for one page, not the whole list
     });
     if (!summary) return Error{summary.error()};
+    if (stop.stop_requested()) return Error{"list " + s.name + ": stopped"};  // a partial list is never swapped in
     {
       std::unique_lock lock(s.mutex);
       s.map.swap(fresh);
@@ -245,7 +255,7 @@ struct MetadataCache::Impl {
       s.map.erase(Key{metadata->string_at("namespace"), metadata->string_at("name")});
       return;
     }
-    auto meta = ObjectMeta::from_metadata(*metadata);  // built outside the lock
+    auto meta = ObjectMeta::from_metadata(*metadata, options.drop_annotations);  // built outside the lock
     std::unique_lock lock(s.mutex);
     put(s.map, std::move(meta));
   }
@@ -269,7 +279,7 @@ struct MetadataCache::Impl {
     std::uint64_t watches_since_list = 0;
     while (!stop.stop_requested()) {
       if (need_list) {
-        auto listed = list(client, s);
+        auto listed = list(stop, client, s);
         if (stop.stop_requested()) return;
         if (!listed) {
           set_error(s, listed.error());
@@ -415,7 +425,7 @@ Result<std::shared_ptr<const ObjectMeta>> MetadataCache::get(std::string_view gr
   if (!doc) return Error{"GET " + target + ": the answer is not JSON: " + doc.error()};
   const json::Value* metadata = doc->root.find("metadata");
   if (!metadata) return Error{"GET " + target + ": the answer has no metadata"};
-  return ObjectMeta::from_metadata(*metadata);
+  return ObjectMeta::from_metadata(*metadata, impl_->options.drop_annotations);
 }
 
 bool MetadataCache::has_synced() const {

@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -34,8 +35,10 @@ class ObjectMeta {
     bool controller = false;
   };
 
-  // From an object's (or a PartialObjectMetadata's) `metadata`.
-  static std::shared_ptr<const ObjectMeta> from_metadata(const json::Value& metadata);
+  // From an object's (or a PartialObjectMetadata's) `metadata`, without the
+  // annotations named in `drop_annotations`.
+  static std::shared_ptr<const ObjectMeta> from_metadata(const json::Value& metadata,
+                                                         std::span<const std::string> drop_annotations = {});
 
   std::string_view namespace_() const { return at(kNamespace); }
   std::string_view name() const { return at(kName); }
@@ -80,6 +83,9 @@ struct MetadataCacheOptions {
   // each wait a random value in [d, 2d) capped at backoff_max (client-go: 800 ms .. 30 s).
   std::chrono::milliseconds backoff_initial{800};
   std::chrono::milliseconds backoff_max{30'000};
+  // Annotations not kept: kubectl apply's copy of the whole manifest is most of
+  // a kubectl-applied object's metadata, and no guard reads it.
+  std::vector<std::string> drop_annotations = {"kubectl.kubernetes.io/last-applied-configuration"};
   // get(): a miss falls back to one GET with this limit (connect and answer).
   std::chrono::milliseconds get_timeout{2'000};
 };
