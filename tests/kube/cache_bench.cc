@@ -144,6 +144,12 @@ int main(int argc, char** argv) {
   std::printf("RSS before: %ld KiB, after sync: %ld KiB, the cache: %.1f MiB, %.0f bytes per object\n", before, after,
               static_cast<double>(after - before) / 1024.0,
               static_cast<double>(after - before) * 1024.0 / static_cast<double>(stats.objects));
+  std::size_t entry_bytes = 0;
+  for (int i = 0; i < g_objects; ++i)
+    if (auto meta = (*cache)->lookup("apps", "deployments", "team-" + std::to_string(i % 200), "svc-" + std::to_string(i)))
+      entry_bytes += meta->bytes();
+  std::printf("the entries themselves (ObjectMeta::bytes): %.1f MiB, %.0f bytes per object\n",
+              static_cast<double>(entry_bytes) / 1048576.0, static_cast<double>(entry_bytes) / g_objects);
   std::fflush(stdout);
 
   g_cache = cache->get();
