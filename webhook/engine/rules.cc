@@ -89,11 +89,7 @@ void check_frozen(const policy::Frozen& rule, const RuleContext& ctx, ViolationB
       v.emit("{{kind}} {{object}} is managed by {{owner}}; delete it in Git instead", out);
       return;
     case policy::kUpdate: {
-      std::vector<const path::Path*> ignore;
-      for (const path::Path& p : always_ignored()) ignore.push_back(&p);
-      for (const policy::Frozen::Ignore& i : rule.ignore)
-        if (kinds_match(i.kinds, r.kind)) ignore.push_back(&i.path);
-      auto changed = changed_paths(r.old_object, r.object, ignore);
+      auto changed = changed_paths(r.old_object, r.object, frozen_ignores(rule, r.kind));
       if (changed.empty()) return;
       v.paths() = std::move(changed);
       v.emit("{{kind}} {{object}} is managed by {{owner}}; change {{paths}} in Git instead", out);
@@ -102,6 +98,18 @@ void check_frozen(const policy::Frozen& rule, const RuleContext& ctx, ViolationB
     default: return;
   }
 }
+
+}  // namespace
+
+std::vector<const path::Path*> frozen_ignores(const policy::Frozen& rule, const GroupVersionKind& kind) {
+  std::vector<const path::Path*> ignore;
+  for (const path::Path& p : always_ignored()) ignore.push_back(&p);
+  for (const policy::Frozen::Ignore& i : rule.ignore)
+    if (kinds_match(i.kinds, kind)) ignore.push_back(&i.path);
+  return ignore;
+}
+
+namespace {
 
 void check_exclusive(const policy::Exclusive& rule, const RuleContext& ctx, ViolationBuilder& v,
                      std::vector<Violation>& out) {

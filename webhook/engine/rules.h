@@ -44,6 +44,12 @@ void check_rule(const policy::Policy& policy, const policy::Rule& rule, const Ru
 void append_patch(const policy::Policy& policy, const policy::Rule& rule, const policy::Mutate& mutate,
                   const RuleContext& context, std::string& ops, std::vector<std::string>& created);
 
+// What a `frozen` rule does not guard on an object of `kind`: the server-set and
+// runtime fields that are never drift (status, resourceVersion, managedFields…)
+// and the rule's `ignore` entries whose `kinds` match. Pointers into the rule and
+// a static list. Forensics (scan/forensics.h) reads runtime fields from here too.
+std::vector<const path::Path*> frozen_ignores(const policy::Frozen& rule, const GroupVersionKind& kind);
+
 // "a, b, c and 7 more"; "the object" when empty.
 std::string join_paths(const std::vector<std::string>& paths);
 
