@@ -414,6 +414,7 @@ TEST(Forensics, AnObjectWithoutGitOpsMarkersHasNoFindings) {
   auto result = forensics(object, default_policies());
   ASSERT_TRUE(result.ok()) << result.error();
   EXPECT_EQ(result->owner.tool, engine::GitOpsTool::None);
+  EXPECT_TRUE(result->has_managed_fields);
   EXPECT_TRUE(result->guards.empty());
   EXPECT_TRUE(result->findings.empty());
 }

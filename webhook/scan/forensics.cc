@@ -80,6 +80,9 @@ Result<ObjectForensics> forensics(const json::Value& object, const policy::Polic
                                   const ForensicsOptions& options) {
   ObjectForensics result;
   result.object = object_name(object);
+  const json::Value* metadata = object.find("metadata");
+  const json::Value* managed = metadata ? metadata->find("managedFields") : nullptr;
+  result.has_managed_fields = managed && managed->is_set();
   result.owner = engine::find_gitops_owner(object);
   if (result.owner.tool == engine::GitOpsTool::None) return result;
 
@@ -97,9 +100,6 @@ Result<ObjectForensics> forensics(const json::Value& object, const policy::Polic
   }
   if (found.empty()) return result;
 
-  const json::Value* metadata = object.find("metadata");
-  const json::Value* managed = metadata ? metadata->find("managedFields") : nullptr;
-  result.has_managed_fields = managed && managed->is_set();
   auto entries = read_managed_fields(object, options.limits);
   if (!entries) return Error{entries.error()};
 
