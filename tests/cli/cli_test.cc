@@ -154,6 +154,48 @@ request:
   EXPECT_NE(r.output.find("{\"type\":\"decision\""), std::string::npos) << r.output;
 }
 
+// Issue 11, item 4: a YAML file with several reviews was judged by its first
+// document only, and exited 0 when a later one would be denied: a silent pass in CI.
+TEST(EvalCommand, EveryDocumentOfAMultiDocumentFileIsJudgedAndNamed) {
+  TempDir dir;
+  dir.write("policies/p.yaml", kPolicy);
+  auto reviews = dir.write("two.yaml", "# an allowed Pod, then a denied one\n" + pod_review("nginx:1.27") + "\n---\n" +
+                                           pod_review("nginx:latest") + "\n");
+  const std::string policies = "--policies " + dir.str() + "/policies ";
+  auto out = run("eval " + policies + reviews.string(), "2>/dev/null");
+  EXPECT_EQ(out.exit_code, 3) << out.output;
+  // stdout stays one AdmissionReview response per line, for jq.
+  std::istringstream lines(out.output);
+  std::vector<std::string> responses;
+  for (std::string line; std::getline(lines, line);) responses.push_back(line);
+  ASSERT_EQ(responses.size(), 2u) << out.output;
+  EXPECT_NE(responses[0].find("\"allowed\":true"), std::string::npos) << responses[0];
+  EXPECT_NE(responses[1].find("\"allowed\":false"), std::string::npos) << responses[1];
+  // stderr names file, line and document of each response.
+  auto err = run_for_stderr("eval " + policies + reviews.string());
+  EXPECT_NE(err.output.find(reviews.string() + ":2: document 1: allowed\n"), std::string::npos) << err.output;
+  EXPECT_NE(err.output.find(reviews.string() + ":4: document 2: denied: no-latest/tag: spec.containers[0].image"),
+            std::string::npos)
+      << err.output;
+  // The same from standard input.
+  auto piped = run("eval " + policies + "- < " + reviews.string());
+  EXPECT_EQ(piped.exit_code, 3) << piped.output;
+  EXPECT_NE(piped.output.find("<stdin>:4: document 2: denied"), std::string::npos) << piped.output;
+}
+
+TEST(EvalCommand, APlainManifestIsPointedToScan) {
+  TempDir dir;
+  dir.write("policies/p.yaml", kPolicy);
+  auto manifest = dir.write("deploy.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\n");
+  auto r = run_for_stderr("eval --policies " + dir.str() + "/policies " + manifest.string());
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  EXPECT_NE(r.output.find(manifest.string() + ":1: document 1: a Kubernetes object (apps/v1 Deployment), not an "
+                          "AdmissionReview; judge manifests with `driftgate scan --manifests " +
+                          manifest.string()),
+            std::string::npos)
+      << r.output;
+}
+
 TEST(TestCommand, EndsWithTheSummaryLineAndFailsOnAFailingCase) {
   TempDir dir;
   dir.write("p.yaml", kPolicy);
@@ -293,6 +335,10 @@ TEST(CommandLine, EveryUsageErrorIsNamedFirstAndExits2) {
       {"eval --policies " + d + " --now yesterday " + review,
        "driftgate eval: --now \"yesterday\" is not an RFC 3339 time such as 2026-11-22T18:00:00Z"},
       {"webhook-config", "driftgate webhook-config: --policies DIR is required"},
+      {"scan --policies " + d, "driftgate scan: --manifests FILE|DIR|- is required"},
+      {"scan --manifests " + review, "driftgate scan: --policies DIR is required"},
+      {"scan --policies " + d + " --manifests " + review + " --output xml", "driftgate scan: --output must be text or json, got \"xml\""},
+      {"scan --policies " + d + " --manifests " + review + " --fail-on error", "driftgate scan: --fail-on must be deny or warn, got \"error\""},
       {"webhook-config --policies " + d + " extra", "driftgate webhook-config: unexpected argument \"extra\""},
       {"webhook-config --policies " + d + " --names x", "driftgate webhook-config: unknown flag \"--names\""},
       {"webhook-config --policies " + d + " --timeout-seconds 5s",
@@ -343,6 +389,7 @@ TEST(CommandLine, EveryCommandPrintsItsHelpAndExits0) {
       {"test", "Usage: driftgate test [--policies] DIR\n"},
       {"eval", "Usage: driftgate eval --policies DIR [--now RFC3339] [--mutate] [--audit] FILE...\n"},
       {"webhook-config", "Usage: driftgate webhook-config --policies DIR [flags]\n"},
+      {"scan", "Usage: driftgate scan --manifests FILE|DIR|- --policies DIR [flags]\n"},
   };
   for (const auto& [command, usage] : commands) {
     for (std::string help : {" --help", " -h", " --policies x --help"}) {
@@ -379,7 +426,7 @@ TEST(CommandLine, ReadmeCommandListIsTheHelpsCommandList) {
   ASSERT_EQ(help.exit_code, 0);
   auto in_help = synopses(help.output, "  ");
   EXPECT_EQ(in_readme, in_help);
-  EXPECT_EQ(in_help.size(), 6u) << help.output;
+  EXPECT_EQ(in_help.size(), 7u) << help.output;
 }
 
 // ---- strictness (issue 13): a typo never widens nor silently disables ----------
@@ -575,3 +622,143 @@ spec:
 }
 
 }  // namespace
+
+// ---- scan --manifests (issue 11) ------------------------------------------------
+
+const std::string kScanPolicies = kPolicy + R"(---
+apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: pinned}
+spec:
+  mode: Warn
+  match: {kinds: [apps/Deployment]}
+  rules:
+    - name: digest
+      pattern: {path: "spec.template.spec.containers[*].image", regex: "@sha256:"}
+---
+apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: helm-values}
+spec:
+  match: {kinds: [helm.toolkit.fluxcd.io/HelmRelease]}
+  rules:
+    - name: pdb
+      exclusive: {at: "spec.values.**", fields: [minAvailable, maxUnavailable]}
+)";
+
+const std::string kHelmRelease = R"(apiVersion: helm.toolkit.fluxcd.io/v2
+kind: HelmRelease
+metadata: {name: kyverno, namespace: kyverno}
+spec:
+  values:
+    admissionController:
+      podDisruptionBudget: {minAvailable: 1, maxUnavailable: 1}
+)";
+const std::string kDeployment = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: web}
+spec:
+  template:
+    spec:
+      containers: [{name: web, image: "nginx:1.27"}]
+)";
+
+TEST(ScanCommand, JudgesEveryObjectAsACreateAndNamesFileLineDocumentObjectAndPath) {
+  TempDir dir;
+  dir.write("policies/p.yaml", kScanPolicies);
+  auto rendered = dir.write("rendered.yaml", "---\n# Source: infra/kyverno.yaml\n" + kHelmRelease + "---\n" + kDeployment);
+  const std::string policies = " --policies " + dir.str() + "/policies";
+  auto r = run("scan --manifests " + rendered.string() + policies, "2>&1");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("  3: document 1: HelmRelease kyverno/kyverno (Source: infra/kyverno.yaml)\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("DENY  helm-values/pdb (Enforce): spec.values.admissionController.podDisruptionBudget.minAvailable"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("  11: document 2: Deployment default/web\n"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("WARN  pinned/digest (Warn)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("2 objects in 1 file: 1 denied (Enforce), 1 warnings"), std::string::npos) << r.output;
+
+  // --namespace, JSON lines: one finding per line, then the summary.
+  auto json = run("scan --output json --namespace apps --manifests " + rendered.string() + policies, "2>/dev/null");
+  EXPECT_EQ(json.exit_code, 3);
+  std::istringstream lines(json.output);
+  std::vector<YAML::Node> parsed;
+  for (std::string line; std::getline(lines, line);) parsed.push_back(YAML::Load(line));
+  ASSERT_EQ(parsed.size(), 3u) << json.output;
+  EXPECT_EQ(parsed[0]["type"].as<std::string>(), "finding");
+  EXPECT_EQ(parsed[0]["line"].as<int>(), 3);
+  EXPECT_EQ(parsed[0]["document"].as<int>(), 1);
+  EXPECT_EQ(parsed[0]["source"].as<std::string>(), "infra/kyverno.yaml");
+  EXPECT_EQ(parsed[0]["severity"].as<std::string>(), "error");
+  EXPECT_EQ(parsed[0]["paths"][0].as<std::string>(), "spec.values.admissionController.podDisruptionBudget.minAvailable");
+  EXPECT_EQ(parsed[1]["namespace"].as<std::string>(), "apps");
+  EXPECT_EQ(parsed[1]["severity"].as<std::string>(), "warning");
+  EXPECT_TRUE(parsed[1]["source"].IsNull());
+  EXPECT_EQ(parsed[2]["type"].as<std::string>(), "summary");
+  EXPECT_EQ(parsed[2]["objects"].as<int>(), 2);
+
+  // The same stream from standard input.
+  auto piped = run("scan --manifests -" + policies + " < " + rendered.string());
+  EXPECT_EQ(piped.exit_code, 3) << piped.output;
+  EXPECT_NE(piped.output.find("<stdin>\n"), std::string::npos) << piped.output;
+}
+
+TEST(ScanCommand, WarningsPassUnlessFailOnWarnAndTheIdentityIsConfigurable) {
+  TempDir dir;
+  dir.write("policies/p.yaml", kScanPolicies);
+  auto rendered = dir.write("deploy.yaml", kDeployment);
+  auto pod = dir.write("pod.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: a, image: 'x:latest'}]}\n");
+  const std::string policies = " --policies " + dir.str() + "/policies";
+  EXPECT_EQ(run("scan --manifests " + rendered.string() + policies).exit_code, 0);
+  EXPECT_EQ(run("scan --fail-on warn --manifests " + rendered.string() + policies).exit_code, 3);
+  // no-latest exempts Flux's service accounts: judged as Flux, the Pod passes.
+  EXPECT_EQ(run("scan --manifests " + pod.string() + policies).exit_code, 3);
+  EXPECT_EQ(run("scan --as system:serviceaccount:flux-system:kustomize-controller --as-group system:serviceaccounts --manifests " +
+                pod.string() + policies).exit_code, 0);
+}
+
+TEST(ScanCommand, ADirectoryIsReadRecursivelyInNameOrderAndBadInputIsNeverSkipped) {
+  TempDir dir;
+  dir.write("policies/p.yaml", kScanPolicies);
+  dir.write("m/b/deploy.yml", kDeployment);
+  dir.write("m/a.yaml", kHelmRelease + "---\n- not\n- an object\n");
+  dir.write("m/c.json", R"({"apiVersion":"v1","kind":"List","items":[{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"x"}}]})");
+  dir.write("m/notes.txt", "ignored: not *.yaml, *.yml or *.json");
+  dir.write("m/kustomization.yaml", "resources: [a.yaml]\n");
+  dir.write("m/.hidden/x.yaml", "not: an object\n");
+  auto r = run("scan --manifests " + dir.str() + "/m --policies " + dir.str() + "/policies");
+  EXPECT_EQ(r.exit_code, 2) << r.output;
+  const auto a = r.output.find(dir.str() + "/m/a.yaml\n"), b = r.output.find(dir.str() + "/m/b/deploy.yml\n");
+  EXPECT_NE(a, std::string::npos) << r.output;
+  EXPECT_LT(a, b) << r.output;
+  EXPECT_NE(r.output.find("ERROR " + dir.str() + "/m/a.yaml:9: document 2: not a Kubernetes object"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find(dir.str() + "/m/kustomization.yaml:1: document 1: a kustomize file, not an object"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("3 objects in 4 files"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find(".hidden"), std::string::npos) << r.output;
+}
+
+TEST(ScanCommand, JunitAndGithubAnnotationsAreEscaped) {
+  TempDir dir;
+  dir.write("policies/p.yaml", R"(apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: tricky}
+spec:
+  match: {kinds: [ConfigMap]}
+  rules:
+    - name: r
+      require: [data.missing]
+      message: "100% <wrong> & \"quoted\", a:b\nsecond line"
+)");
+  auto m = dir.write("a,b:c.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+  const std::string junit = dir.str() + "/junit.xml";
+  auto r = run("scan --github --junit " + junit + " --manifests '" + m.string() + "' --policies " + dir.str() + "/policies");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("::error file=" + dir.str() + "/a%2Cb%3Ac.yaml,line=1,title=tricky/r::ConfigMap default/c: 100%25 <wrong> & \"quoted\", a:b%0Asecond line\n"),
+            std::string::npos)
+      << r.output;
+  std::ifstream in(junit);
+  std::string xml((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  EXPECT_NE(xml.find("<testsuites name=\"driftgate scan\" tests=\"1\" failures=\"1\" errors=\"0\">"), std::string::npos) << xml;
+  EXPECT_NE(xml.find("name=\"ConfigMap default/c: tricky\""), std::string::npos) << xml;
+  EXPECT_NE(xml.find("100% &lt;wrong&gt; &amp; &quot;quoted&quot;, a:b&#10;second line"), std::string::npos) << xml;
+  EXPECT_EQ(xml.find("<wrong>"), std::string::npos) << xml;
+}

@@ -240,6 +240,22 @@ TEST(KubeWatch, StopFromAnotherThreadEndsABlockedNextPromptly) {
   EXPECT_LT(took, Ms(5'000));
 }
 
+TEST(KubeWatch, SilenceLongerThanTheIdleTimeoutIsAnError) {
+  FakeApiServer server;
+  TempDir dir;
+  Client client = connect(dir, server);
+  WatchOptions options;
+  options.idle_timeout = Ms(300);
+  Watch watch(client, deployments(), options);
+  auto start = SteadyClock::now();
+  auto event = watch.next();
+  auto took = SteadyClock::now() - start;
+  ASSERT_FALSE(event.ok());
+  EXPECT_NE(event.error().find("nothing received for 300 ms"), std::string::npos) << event.error();
+  EXPECT_GE(took, Ms(250));
+  EXPECT_LT(took, Ms(5'000));
+}
+
 TEST(KubeWatch, ADroppedConnectionIsAnError) {
   FakeApiServer server;
   TempDir dir;

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "admission/object_review.h"
 #include "json/parse.h"
 #include "json/yaml.h"
 
@@ -18,7 +19,7 @@ json::Document yaml(const std::string& text) {
 
 json::Document review_of(const std::string& request_yaml) {
   auto request = yaml(request_yaml);
-  auto review = json::parse(review_from_request(request.root, 7));
+  auto review = json::parse(admission::review_from_request(request.root, {.uid = "policytest-7"}));
   EXPECT_TRUE(review.ok());
   return std::move(*review);
 }

@@ -8,16 +8,39 @@
 #include "admission/review_input.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
+#include "json/parse.h"
 #include "policy/loader.h"
 
 namespace driftgate::cli {
+namespace {
+
+// A Kubernetes object where a review was expected: the "kubectl kustomize . |
+// driftgate eval -" of a new user. Says what to run instead.
+std::optional<std::string> manifest_instead_of_review(const std::string& text, const std::string& file) {
+  auto doc = json::parse(text);
+  if (!doc || !doc->root.is_object()) return std::nullopt;
+  const std::string_view api_version = doc->root.string_at("apiVersion"), kind = doc->root.string_at("kind");
+  if (api_version.empty() || kind.empty() || kind == "AdmissionReview" || api_version.starts_with("admission.k8s.io/"))
+    return std::nullopt;
+  std::string out = "a Kubernetes object (";
+  out.append(api_version).append(" ").append(kind).append("), not an AdmissionReview; judge manifests with ");
+  out.append("`driftgate scan --manifests ").append(file).append(" --policies DIR`");
+  return out;
+}
+
+}  // namespace
 
 int eval_command(int argc, char** argv) {
   constexpr std::string_view kHelp = R"(Usage: driftgate eval --policies DIR [--now RFC3339] [--mutate] [--audit] FILE...
 
 Evaluates each AdmissionReview FILE (JSON or YAML; - reads standard input) against
 the policy set in DIR exactly as `serve` would, and prints the AdmissionReview
-response JSON, one line per file.
+response JSON, one line per review. A YAML file may hold several reviews (documents
+separated by ---): every one is evaluated. Standard error says which file and
+document each response belongs to: "FILE:LINE: document N: allowed" (or "denied:
+MESSAGE", "allowed with N warnings"), in the order of the responses.
+Kubernetes objects (manifests) are not reviews: judge them with `driftgate scan
+--manifests FILE`.
 
   --policies DIR   the policy set (required)
   --now RFC3339    evaluate as if it were that time, for break-glass windows
@@ -51,22 +74,38 @@ Exit status: 0 every review allowed, 3 some review denied, 2 bad input or polici
   const TimePoint when = now.value_or(TimePoint(Clock::now()));
   int exit_code = kExitOk;
   for (const std::string& file : files) {
-    auto body = admission::read_review_as_json(file);
-    if (!body) {
-      std::cerr << "driftgate eval: " << body.error() << "\n";
+    const std::string shown = file == "-" ? std::string("<stdin>") : file;
+    auto reviews = admission::read_reviews_as_json(file);
+    if (!reviews) {
+      std::cerr << "driftgate eval: " << reviews.error() << "\n";
       exit_code = kExitBadInput;
       continue;
     }
-    auto outcome = admission::handle(*body, mutate ? engine::Endpoint::Mutate : engine::Endpoint::Validate,
-                                     *loaded.set, when);
-    if (outcome.http_status != 200) {
-      std::cerr << "driftgate eval: " << file << ": " << outcome.error << "\n";
+    if (reviews->empty()) {
+      std::cerr << "driftgate eval: " << shown << ": no review in the file (it is empty)\n";
       exit_code = kExitBadInput;
-      continue;
     }
-    std::cout << outcome.body << "\n";
-    if (audit) std::cerr << outcome.audit_line << "\n";
-    if (!outcome.decision.allowed && exit_code == kExitOk) exit_code = kExitDenied;
+    for (const admission::ReviewText& review : *reviews) {
+      const std::string where = shown + ":" + std::to_string(review.line) + ": document " + std::to_string(review.index);
+      auto outcome = admission::handle(review.json, mutate ? engine::Endpoint::Mutate : engine::Endpoint::Validate,
+                                       *loaded.set, when);
+      if (outcome.http_status != 200) {
+        auto manifest = manifest_instead_of_review(review.json, file);
+        std::cerr << "driftgate eval: " << where << ": " << (manifest ? *manifest : outcome.error) << "\n";
+        exit_code = kExitBadInput;
+        continue;
+      }
+      std::cout << outcome.body << "\n";
+      std::cerr << where << ": ";
+      if (!outcome.decision.allowed) std::cerr << "denied: " << outcome.decision.message;
+      else if (!outcome.decision.warnings.empty())
+        std::cerr << "allowed with " << outcome.decision.warnings.size() << " warning"
+                  << (outcome.decision.warnings.size() == 1 ? "" : "s") << ": " << outcome.decision.warnings.front();
+      else std::cerr << "allowed";
+      std::cerr << "\n";
+      if (audit) std::cerr << outcome.audit_line << "\n";
+      if (!outcome.decision.allowed && exit_code == kExitOk) exit_code = kExitDenied;
+    }
   }
   return exit_code;
 }

@@ -43,6 +43,8 @@ constexpr Command kCommands[] = {
     {"eval", "--policies DIR [--now RFC3339] [--mutate] [--audit] FILE...",
      "evaluate AdmissionReviews (JSON or YAML) offline", driftgate::cli::eval_command},
     {"test", "[--policies] DIR", "run the PolicyTest cases kept with a policy set", driftgate::cli::test_command},
+    {"scan", "--manifests FILE|DIR|- --policies DIR [flags]",
+     "judge rendered manifests in CI (cluster scanning: issue 10)", driftgate::cli::scan_command},
     {"webhook-config", "--policies DIR [flags]", "print the webhook registrations for a policy set",
      driftgate::cli::webhook_config_command},
     {"version", "", "print the version", version},

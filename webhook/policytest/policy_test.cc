@@ -4,12 +4,12 @@
 #include <filesystem>
 #include <map>
 
+#include "admission/object_review.h"
 #include "admission/review.h"
 #include "admission/review_input.h"
 #include "json/parse.h"
 #include "json/yaml_documents.h"
 #include "json/yaml_node.h"
-#include "kube_kinds/kube_kinds.h"
 #include "policy/strict_reader.h"
 
 namespace driftgate::policytest {
@@ -21,13 +21,6 @@ std::size_t ReadResult::cases() const {
 }
 
 namespace {
-
-// "apps/v1" -> {apps, v1}; "v1" -> {"", v1}.
-std::pair<std::string_view, std::string_view> split_api_version(std::string_view api_version) {
-  auto slash = api_version.find('/');
-  if (slash == std::string_view::npos) return {"", api_version};
-  return {api_version.substr(0, slash), api_version.substr(slash + 1)};
-}
 
 // The fields of an AdmissionReview `request` (k8s.io/api admission/v1 AdmissionRequest).
 const std::initializer_list<std::string_view> kRequestFields = {
@@ -174,7 +167,7 @@ std::optional<std::string> TestReader::read_request(const YAML::Node& n, const s
     error(n, field, request.error());
     return std::nullopt;
   }
-  std::string review = review_from_request(*request, number);
+  std::string review = admission::review_from_request(*request, {.uid = "policytest-" + std::to_string(number)});
   if (!check_review(review, n, field)) return std::nullopt;
   return review;
 }
@@ -249,70 +242,6 @@ void TestReader::read_expect(const YAML::Node& n, const std::string& field, Expe
 }
 
 }  // namespace
-
-std::string review_from_request(const json::Value& request, std::size_t case_number) {
-  std::string_view operation = request.string_at("operation");
-  if (operation.empty()) operation = "CREATE";
-  const json::Value* object = request.find(operation == "DELETE" ? "oldObject" : "object");
-  json::Value empty;
-  const json::Value& subject = object ? *object : empty;
-  const json::Value* metadata = subject.find("metadata");
-  // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
-  const auto api_version = split_api_version(subject.string_at("apiVersion"));
-  const std::string_view group = api_version.first, version = api_version.second;
-  std::string_view kind = subject.string_at("kind");
-  std::string resource, sub_resource;
-  if (const kube_kinds::KindInfo* known = kube_kinds::find(group, kind)) {
-    resource = std::string(known->resource);
-    // Eviction, TokenRequest: a subresource's own kind (pods/eviction).
-    if (auto slash = resource.find('/'); slash != std::string::npos) {
-      sub_resource = resource.substr(slash + 1);
-      resource.resize(slash);
-    }
-  } else {
-    resource = kube_kinds::guess_resource(kind);
-  }
-  std::string name = metadata ? std::string(metadata->string_at("name")) : "";
-  std::string namespace_ = metadata ? std::string(metadata->string_at("namespace")) : "";
-  // The API server sends a Namespace's own name as its request's namespace.
-  if (group.empty() && kind == "Namespace") namespace_ = name;
-
-  std::string out = R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{)";
-  bool first = true;
-  auto member = [&](std::string_view key, const std::string& json_value) {
-    if (!first) out.push_back(',');
-    first = false;
-    json::write_string(key, out);
-    out.push_back(':');
-    out += json_value;
-  };
-  auto quoted = [](std::string_view s) {
-    std::string q;
-    json::write_string(s, q);
-    return q;
-  };
-  auto gvk = [&](std::string_view last_key, std::string_view last) {
-    std::string g = "{\"group\":";
-    g.append(quoted(group)).append(",\"version\":").append(quoted(version)).append(",\"");
-    g.append(last_key).append("\":").append(quoted(last)).append("}");
-    return g;
-  };
-  for (const json::Member& m : request.members()) member(m.key, json::to_string(m.value));
-  auto missing = [&](std::string_view key) { return request.find(key) == nullptr; };
-  if (missing("uid")) member("uid", quoted("policytest-" + std::to_string(case_number)));
-  if (missing("operation")) member("operation", quoted(operation));
-  if (missing("kind")) member("kind", gvk("kind", kind));
-  if (missing("resource")) member("resource", gvk("resource", resource));
-  if (missing("requestKind")) member("requestKind", gvk("kind", kind));
-  if (missing("requestResource")) member("requestResource", gvk("resource", resource));
-  if (missing("subResource") && !sub_resource.empty()) member("subResource", quoted(sub_resource));
-  if (missing("namespace") && !namespace_.empty()) member("namespace", quoted(namespace_));
-  if (missing("name") && metadata) member("name", quoted(name));
-  if (missing("userInfo")) member("userInfo", R"({"username":"policytest-user"})");
-  if (missing("dryRun")) member("dryRun", "false");
-  out += "}}";
-  return out;
-}
 
 ReadResult read_tests(const std::vector<policy::SourceFile>& files) {
   ReadResult result;

@@ -51,12 +51,8 @@ struct ReadResult {
 // are the policy loader's). A `reviewFile` is read relative to its PolicyTest file.
 ReadResult read_tests(const std::vector<policy::SourceFile>& files);
 
-// A whole AdmissionReview from a case's `request`, with what it leaves out derived
-// from its object (oldObject for DELETE) as the API server fills it in: uid,
-// operation (CREATE), kind, resource (from the kind table, or Kubernetes' own
-// guess for a custom resource), requestKind, requestResource, namespace (a
-// Namespace's own name for a Namespace, as the API server sends it), name,
-// userInfo, dryRun.
-std::string review_from_request(const json::Value& request, std::size_t case_number);
+// A case's `request` becomes a review through admission::review_from_request
+// (admission/object_review.h), the conversion `scan` uses too; its uid is
+// policytest-<n>, its user policytest-user.
 
 }  // namespace driftgate::policytest

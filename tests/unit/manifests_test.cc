@@ -1,0 +1,94 @@
+#include "manifests/manifests.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace driftgate::manifests {
+namespace {
+
+Set read(const std::string& text, const std::string& file = "rendered.yaml") {
+  Set set;
+  read_text(file, text, set);
+  return set;
+}
+
+// helm template's shape: a leading ---, a Source comment per document, an empty
+// document from a template that rendered nothing.
+TEST(Manifests, HelmTemplateStreamKeepsDocumentLineAndSource) {
+  auto set = read(R"(---
+# Source: kyverno/templates/sa.yaml
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: kyverno
+---
+# Source: kyverno/templates/empty.yaml
+---
+# Source: kyverno/templates/deploy.yaml
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: kyverno, namespace: kyverno}
+)");
+  ASSERT_TRUE(set.problems.empty()) << set.problems.front().str();
+  ASSERT_EQ(set.objects.size(), 2u);
+  EXPECT_EQ(set.objects[0].document, 1u);
+  EXPECT_EQ(set.objects[0].line, 3);
+  EXPECT_EQ(set.objects[0].source, "kyverno/templates/sa.yaml");
+  EXPECT_EQ(set.objects[1].document, 3u);
+  EXPECT_EQ(set.objects[1].line, 11);
+  EXPECT_EQ(set.objects[1].source, "kyverno/templates/deploy.yaml");
+  EXPECT_EQ(set.objects[1].object.string_at("kind"), "Deployment");
+}
+
+TEST(Manifests, WhatIsNotAnObjectIsAProblemWithFileAndLine) {
+  auto set = read("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n- just\n- a list\n---\n"
+                  "apiVersion: v1\nmetadata: {name: b}\n---\napiVersion: v1\nkind: Secret\n");
+  EXPECT_EQ(set.objects.size(), 1u);
+  ASSERT_EQ(set.problems.size(), 3u);
+  EXPECT_EQ(set.problems[0].str(), "rendered.yaml:5: document 2: not a Kubernetes object (a mapping with apiVersion, kind and metadata)");
+  EXPECT_EQ(set.problems[1].str(), "rendered.yaml:8: document 3: not a Kubernetes object: missing kind");
+  EXPECT_EQ(set.problems[2].str(), "rendered.yaml:11: document 4: not a Kubernetes object: missing metadata");
+}
+
+TEST(Manifests, MalformedYamlNamesItsLine) {
+  auto set = read("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a\n");
+  EXPECT_TRUE(set.objects.empty());
+  ASSERT_EQ(set.problems.size(), 1u);
+  EXPECT_EQ(set.problems[0].file, "rendered.yaml");
+  EXPECT_NE(set.problems[0].message.find("malformed YAML at line"), std::string::npos) << set.problems[0].str();
+}
+
+TEST(Manifests, AJsonListGivesEachItemItsOwnLine) {
+  auto set = read(R"({
+  "apiVersion": "v1",
+  "kind": "List",
+  "items": [
+    {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a", "annotations": {"x": "[{,\"items\""}}},
+    {
+      "apiVersion": "v1",
+      "kind": "ConfigMap",
+      "metadata": {"name": "b"}
+    }
+  ]
+})", "list.json");
+  ASSERT_TRUE(set.problems.empty()) << set.problems.front().str();
+  ASSERT_EQ(set.objects.size(), 2u);
+  EXPECT_EQ(set.objects[0].item, 0);
+  EXPECT_EQ(set.objects[0].line, 5);
+  EXPECT_EQ(set.objects[1].item, 1);
+  EXPECT_EQ(set.objects[1].line, 6);
+  EXPECT_EQ(set.objects[1].object.find("metadata")->string_at("name"), "b");
+}
+
+TEST(Manifests, KustomizeFilesAreNotedNotJudged) {
+  auto set = read("apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: [a.yaml]\n",
+                  "deploy/kustomization.yaml");
+  EXPECT_TRUE(set.objects.empty());
+  EXPECT_TRUE(set.problems.empty());
+  ASSERT_EQ(set.notes.size(), 1u);
+  EXPECT_NE(set.notes[0].message.find("a kustomize file"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace driftgate::manifests

@@ -1,0 +1,139 @@
+#include "admission/object_review.h"
+
+#include <utility>
+
+#include "kube_kinds/kube_kinds.h"
+
+namespace driftgate::admission {
+namespace {
+
+// "apps/v1" -> {apps, v1}; "v1" -> {"", v1}.
+std::pair<std::string_view, std::string_view> split_api_version(std::string_view api_version) {
+  auto slash = api_version.find('/');
+  if (slash == std::string_view::npos) return {"", api_version};
+  return {api_version.substr(0, slash), api_version.substr(slash + 1)};
+}
+
+std::string quoted(std::string_view s) {
+  std::string q;
+  json::write_string(s, q);
+  return q;
+}
+
+// An object member list with `key` replaced (or added, or dropped when `value` is null).
+json::Value with_member(const json::Value& object, std::string_view key, const json::Value* value, json::Arena& arena) {
+  const auto members = object.members();
+  json::Member* out = arena.allocate<json::Member>(members.size() + 1);
+  std::size_t n = 0;
+  bool replaced = false;
+  for (const json::Member& m : members) {
+    if (m.key == key) {
+      replaced = true;
+      if (value) out[n++] = {m.key, *value};
+    } else {
+      out[n++] = m;
+    }
+  }
+  if (!replaced && value) out[n++] = {arena.copy(key), *value};
+  return json::Value::object({out, n});
+}
+
+}  // namespace
+
+bool is_namespaced(std::string_view api_version, std::string_view kind) {
+  const kube_kinds::KindInfo* known = kube_kinds::find(split_api_version(api_version).first, kind);
+  return known ? known->namespaced : true;
+}
+
+std::string review_from_request(const json::Value& request, const RequestDefaults& defaults) {
+  std::string_view operation = request.string_at("operation");
+  if (operation.empty()) operation = "CREATE";
+  const json::Value* object = request.find(operation == "DELETE" ? "oldObject" : "object");
+  json::Value empty;
+  const json::Value& subject = object ? *object : empty;
+  const json::Value* metadata = subject.find("metadata");
+  // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
+  const auto api_version = split_api_version(subject.string_at("apiVersion"));
+  const std::string_view group = api_version.first, version = api_version.second;
+  std::string_view kind = subject.string_at("kind");
+  std::string resource, sub_resource;
+  if (const kube_kinds::KindInfo* known = kube_kinds::find(group, kind)) {
+    resource = std::string(known->resource);
+    // Eviction, TokenRequest: a subresource's own kind (pods/eviction).
+    if (auto slash = resource.find('/'); slash != std::string::npos) {
+      sub_resource = resource.substr(slash + 1);
+      resource.resize(slash);
+    }
+  } else {
+    resource = kube_kinds::guess_resource(kind);
+  }
+  std::string name = metadata ? std::string(metadata->string_at("name")) : "";
+  std::string namespace_ = metadata ? std::string(metadata->string_at("namespace")) : "";
+  // The API server sends a Namespace's own name as its request's namespace.
+  if (group.empty() && kind == "Namespace") namespace_ = name;
+
+  std::string out = R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{)";
+  bool first = true;
+  auto member = [&](std::string_view key, const std::string& json_value) {
+    if (!first) out.push_back(',');
+    first = false;
+    json::write_string(key, out);
+    out.push_back(':');
+    out += json_value;
+  };
+  auto gvk = [&](std::string_view last_key, std::string_view last) {
+    std::string g = "{\"group\":";
+    g.append(quoted(group)).append(",\"version\":").append(quoted(version)).append(",");
+    g.append(quoted(last_key)).append(":").append(quoted(last)).append("}");
+    return g;
+  };
+  for (const json::Member& m : request.members()) member(m.key, json::to_string(m.value));
+  auto missing = [&](std::string_view key) { return request.find(key) == nullptr; };
+  if (missing("uid")) member("uid", quoted(defaults.uid));
+  if (missing("operation")) member("operation", quoted(operation));
+  if (missing("kind")) member("kind", gvk("kind", kind));
+  if (missing("resource")) member("resource", gvk("resource", resource));
+  if (missing("requestKind")) member("requestKind", gvk("kind", kind));
+  if (missing("requestResource")) member("requestResource", gvk("resource", resource));
+  if (missing("subResource") && !sub_resource.empty()) member("subResource", quoted(sub_resource));
+  if (missing("namespace") && !namespace_.empty()) member("namespace", quoted(namespace_));
+  if (missing("name") && metadata) member("name", quoted(name));
+  if (missing("userInfo")) {
+    std::string user = "{\"username\":" + quoted(defaults.username);
+    if (!defaults.groups.empty()) {
+      user += ",\"groups\":[";
+      for (std::size_t i = 0; i < defaults.groups.size(); ++i) user.append(i ? "," : "").append(quoted(defaults.groups[i]));
+      user += "]";
+    }
+    member("userInfo", user + "}");
+  }
+  if (missing("dryRun")) member("dryRun", "false");
+  out += "}}";
+  return out;
+}
+
+std::string review_for_object(const json::Value& object, const ObjectWrite& write, const RequestDefaults& defaults,
+                              json::Arena& arena) {
+  const json::Value* metadata = object.find("metadata");
+  json::Value settled = object;
+  if (metadata && metadata->is_object()) {
+    const bool namespaced = is_namespaced(object.string_at("apiVersion"), object.string_at("kind"));
+    const bool has_namespace = !metadata->string_at("namespace").empty();
+    if (namespaced && !has_namespace) {
+      const json::Value ns = json::Value::string(arena.copy(write.default_namespace));
+      const json::Value new_metadata = with_member(*metadata, "namespace", &ns, arena);
+      settled = with_member(object, "metadata", &new_metadata, arena);
+    } else if (!namespaced && metadata->find("namespace")) {
+      const json::Value new_metadata = with_member(*metadata, "namespace", nullptr, arena);
+      settled = with_member(object, "metadata", &new_metadata, arena);
+    }
+  }
+  json::Member* members = arena.allocate<json::Member>(3);
+  std::size_t n = 0;
+  members[n++] = {"operation", json::Value::string(arena.copy(write.operation))};
+  members[n++] = {"object", settled};
+  if (write.old_object) members[n++] = {"oldObject", *write.old_object};
+  return review_from_request(json::Value::object({members, n}), defaults);
+}
+
+}  // namespace driftgate::admission
