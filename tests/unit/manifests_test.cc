@@ -90,5 +90,37 @@ TEST(Manifests, KustomizeFilesAreNotedNotJudged) {
   EXPECT_NE(set.notes[0].message.find("a kustomize file"), std::string::npos);
 }
 
+// Documents are split at their markers and parsed one by one: a marker inside a
+// block scalar is indented, "--- {inline}" starts on the marker's line, "..."
+// ends a document, and the numbers are those of YAML::LoadAll.
+TEST(Manifests, DocumentMarkersSplitTheStreamExactly) {
+  auto set = read(R"(# a comment before the first marker is no document
+---
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: a}
+data:
+  script: |
+    echo one
+    ---
+    echo two
+--- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}
+---
+...
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: c}
+)");
+  ASSERT_TRUE(set.problems.empty()) << set.problems.front().str();
+  ASSERT_EQ(set.objects.size(), 3u);
+  EXPECT_EQ(set.objects[0].object.find("data")->string_at("script"), "echo one\n---\necho two\n");
+  EXPECT_EQ(set.objects[0].line, 3);
+  EXPECT_EQ(set.objects[1].document, 2u);
+  EXPECT_EQ(set.objects[1].line, 11);
+  EXPECT_EQ(set.objects[2].document, 4u);  // document 3 is the empty one
+  EXPECT_EQ(set.objects[2].line, 14);
+  EXPECT_EQ(set.objects[2].object.find("metadata")->string_at("name"), "c");
+}
+
 }  // namespace
 }  // namespace driftgate::manifests
