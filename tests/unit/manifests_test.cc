@@ -51,12 +51,21 @@ TEST(Manifests, WhatIsNotAnObjectIsAProblemWithFileAndLine) {
   EXPECT_EQ(set.problems[2].str(), "rendered.yaml:11: document 4: not a Kubernetes object: missing metadata");
 }
 
-TEST(Manifests, MalformedYamlNamesItsLine) {
-  auto set = read("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a\n");
-  EXPECT_TRUE(set.objects.empty());
+// A document that does not parse is an error at its line; the others are judged.
+TEST(Manifests, MalformedYamlNamesItsDocumentAndLineAndTheOthersAreRead) {
+  auto set = read("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\n"
+                  "metadata: {name: b\n---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+  ASSERT_EQ(set.objects.size(), 2u);
+  EXPECT_EQ(set.objects[1].object.find("metadata")->string_at("name"), "c");
+  EXPECT_EQ(set.objects[1].line, 9);
   ASSERT_EQ(set.problems.size(), 1u);
   EXPECT_EQ(set.problems[0].file, "rendered.yaml");
-  EXPECT_NE(set.problems[0].message.find("malformed YAML at line"), std::string::npos) << set.problems[0].str();
+  EXPECT_EQ(set.problems[0].str().rfind("rendered.yaml:", 0), 0u) << set.problems[0].str();
+  EXPECT_NE(set.problems[0].message.find("document 2: malformed YAML at line"), std::string::npos) << set.problems[0].str();
+  // A JSON file that does not parse is one error.
+  auto json = read("{\"apiVersion\": ", "x.json");
+  EXPECT_TRUE(json.objects.empty());
+  ASSERT_EQ(json.problems.size(), 1u);
 }
 
 TEST(Manifests, AJsonListGivesEachItemItsOwnLine) {

@@ -24,8 +24,12 @@ Result<std::vector<ReviewText>> read_reviews_as_json(const std::string& path) {
   auto stream = json::read_stream(text);
   if (!stream) return Error{(path == "-" ? std::string("<stdin>") : path) + ": " + stream.error()};
   std::vector<ReviewText> reviews;
-  for (const json::StreamDocument& d : stream->documents)
+  for (const json::StreamDocument& d : stream->documents) {
+    if (!d.error.empty())
+      return Error{(path == "-" ? std::string("<stdin>") : path) + ": document " + std::to_string(d.index) + ": " +
+                   d.error};
     if (!d.value.is_null()) reviews.push_back({d.index, d.line, json::to_string(d.value)});
+  }
   return reviews;
 }
 

@@ -95,9 +95,11 @@ Result<Stream> read_stream(std::string_view text, const StreamLimits& limits) {
       if (c == '[' || c == '{') deepest = std::max(deepest, ++depth);
       else if ((c == ']' || c == '}') && depth > 0) --depth;
     }
-    if (deepest > limits.max_depth)
-      return Error{"document " + std::to_string(document.index) + " at line " + std::to_string(chunk.first_line) +
-                   ": YAML nesting is deeper than the limit of " + std::to_string(limits.max_depth) + " levels"};
+    if (deepest > limits.max_depth) {
+      document.error = "YAML nesting is deeper than the limit of " + std::to_string(limits.max_depth) + " levels";
+      stream.documents.push_back(std::move(document));
+      continue;
+    }
     YAML::Node node;
     try {
       // One document at a time: YAML::Load is safe from LoadAll's endless loop
@@ -105,18 +107,19 @@ Result<Stream> read_stream(std::string_view text, const StreamLimits& limits) {
       // mark plus where the document starts.
       node = YAML::Load(std::string(chunk.text));
     } catch (const YAML::Exception& e) {
-      return Error{"malformed YAML at line " + std::to_string(chunk.first_line + e.mark.line) + ", column " +
-                   std::to_string(e.mark.column + 1) + ": " + e.msg};
+      document.line = chunk.first_line + std::max(e.mark.line, 0);
+      document.error = "malformed YAML at line " + std::to_string(document.line) + ", column " +
+                       std::to_string(e.mark.column + 1) + ": " + e.msg;
+      stream.documents.push_back(std::move(document));
+      continue;
     }
     if (node.IsDefined() && !node.IsNull()) {
       document.line = chunk.first_line + node.Mark().line;
       auto value = from_yaml_node(node, *stream.arena, yaml_limits);
-      if (!value)
-        return Error{"document " + std::to_string(document.index) + " at line " + std::to_string(document.line) + ": " +
-                     value.error()};
-      document.value = *value;
+      if (value) document.value = *value;
+      else document.error = value.error();
     }
-    stream.documents.push_back(document);
+    stream.documents.push_back(std::move(document));
   }
   return stream;
 }

@@ -6,6 +6,7 @@
 // (one AdmissionReview per document) and `driftgate scan --manifests`.
 #include <cstddef>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -19,6 +20,9 @@ struct StreamDocument {
   std::size_t index = 0;  // 1-based position in the stream, empty documents counted
   int line = 0;           // 1-based line of the document's first node
   Value value;            // null for an empty document (only comments or nothing)
+  // Why the document could not be read ("malformed YAML at line 12, column 3: ..."),
+  // "" when it was; the other documents of the stream are read all the same.
+  std::string error{};
 };
 
 struct Stream {
@@ -33,8 +37,9 @@ struct StreamLimits {
 };
 
 // Every document of `text`. A text whose first character (after white space) is
-// `{` or `[` is one JSON value; anything else is a YAML stream. A malformed text
-// is an error naming its line and column ("malformed YAML at line 12, column 3: ...").
+// `{` or `[` is one JSON value, and malformed JSON is an Error; anything else is a
+// YAML stream, where a document that does not parse carries its error (naming
+// line and column) and the others are read.
 Result<Stream> read_stream(std::string_view text, const StreamLimits& limits = {});
 
 }  // namespace driftgate::json

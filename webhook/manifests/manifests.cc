@@ -122,18 +122,19 @@ void read_text(const std::string& file, std::string text, Set& set) {
   ++set.files;
   auto stream = json::read_stream(text);
   if (!stream) {
-    // "malformed YAML at line 12, column 3: ..." names its own line.
-    int line = 1;
-    if (auto at = stream.error().find(" line "); at != std::string::npos) line = std::atoi(stream.error().c_str() + at + 6);
-    set.problems.push_back({file, line, stream.error()});
+    set.problems.push_back({file, 1, stream.error()});  // malformed JSON: simdjson keeps no position
     return;
   }
   const auto starts = line_starts(text);
   const auto first = text.find_first_not_of(" \t\r\n");
   const bool is_json = first != std::string::npos && (text[first] == '{' || text[first] == '[');
   for (const json::StreamDocument& d : stream->documents) {
-    if (d.value.is_null()) continue;  // an empty document: nothing to judge
     const std::string where = "document " + std::to_string(d.index);
+    if (!d.error.empty()) {
+      set.problems.push_back({file, d.line, where + ": " + d.error});
+      continue;
+    }
+    if (d.value.is_null()) continue;  // an empty document: nothing to judge
     const std::string_view kind = d.value.is_object() ? d.value.string_at("kind") : std::string_view();
     if (d.value.is_object() && is_kustomize_file(d.value.string_at("apiVersion"), file)) {
       set.notes.push_back({file, d.line, where + ": a kustomize file, not an object (skipped: render it with kubectl kustomize and scan the output)"});
