@@ -83,7 +83,7 @@ echo "decisions audited: $(grep -c '"type":"decision"' "$work/audit.log")"
 # The server's own view: mean time inside admission::handle (decode, evaluate,
 # encode, audit), to tell engine time from TLS/HTTP/kernel time.
 curl -sS --cacert "$work/certs/ca.crt" "$url/metrics" | awk '
-  /^driftgate_admission_duration_seconds_sum\{endpoint="validate"\}/ { sum = $2 }
-  /^driftgate_admission_duration_seconds_count\{endpoint="validate"\}/ { count = $2 }
+  /^driftgate_admission_duration_seconds_sum\{handler="validate"\}/ { sum = $2 }
+  /^driftgate_admission_duration_seconds_count\{handler="validate"\}/ { count = $2 }
   END { if (count > 0) printf "mean time in admission::handle per review: %.0f µs over %d reviews\n", sum / count * 1e6, count }'
 echo "server CPU time: $(awk '{ printf "%.1f s user, %.1f s system", $14 / 100, $15 / 100 }' "/proc/$server/stat")"

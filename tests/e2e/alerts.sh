@@ -98,6 +98,10 @@ scrape_configs:
       server_name: driftgate.driftgate-system.svc
     static_configs:
       - targets: ["127.0.0.1:$PORT"]
+        # The target labels the Prometheus Operator adds for a ServiceMonitor. Its
+        # "endpoint" (the Service port's name) once hid a metric label of that name
+        # (renamed exported_endpoint), and the admission-errors rule matched nothing.
+        labels: {endpoint: https, namespace: driftgate-system, service: driftgate}
 EOF
 prometheus --config.file="$E2E_WORK/prometheus.yml" --storage.tsdb.path="$E2E_WORK/prometheus-data" \
   --web.listen-address=127.0.0.1:0 >"$E2E_WORK/prometheus.log" 2>&1 &
@@ -115,6 +119,10 @@ wait_until 20 'up{job="driftgate"} == 1' up_is_1
 pass "the TLS scrape works (CA and server name verified): up == 1"
 out=$(query 'driftgate_policy_reload_consecutive_failures{job="driftgate"}')
 assert_contains "the reload-failure gauge is scraped, at 0" "$out" '"0"]'
+# What DriftgateAdmissionErrors divides: present from the start (at 0), and its
+# handler label survives the Operator's endpoint target label.
+out=$(query 'driftgate_http_responses_total{job="driftgate", handler="validate", code="500", endpoint="https"}')
+assert_contains "the admission 5xx series is there at 0, with the Operator's target labels" "$out" '"0"]'
 wait_until 20 "all $rules rules evaluated with health ok" rules_healthy
 pass "all $rules shipped rules load and evaluate without error"
 sleep 3  # three more evaluations: with for 2s, anything active would be firing by now

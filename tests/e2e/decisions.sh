@@ -37,14 +37,14 @@ decisions=$(grep -c '"type":"decision"' "$AUDIT_LOG")
 pass "one audit line per decision ($decisions)"
 assert_not_contains "audit lines never carry object contents" "$(cat "$AUDIT_LOG")" '"LOG_LEVEL":"debug"'
 
-assert_contains "denials are counted" "$(dg_curl "$URL/metrics")" 'driftgate_admission_reviews_total{endpoint="validate",outcome="denied"}'
-denied=$(metric 'driftgate_admission_reviews_total{endpoint="validate",outcome="denied"}')
+assert_contains "denials are counted" "$(dg_curl "$URL/metrics")" 'driftgate_admission_reviews_total{handler="validate",outcome="denied"}'
+denied=$(metric 'driftgate_admission_reviews_total{handler="validate",outcome="denied"}')
 [[ $denied -ge 3 ]] || fail "expected >= 3 denials in metrics, got '$denied'"
 pass "denial counter = $denied"
-[[ -n $(metric 'driftgate_admission_duration_seconds_bucket{endpoint="validate",le="5e-05"}') ]] ||
+[[ -n $(metric 'driftgate_admission_duration_seconds_bucket{handler="validate",le="5e-05"}') ]] ||
   fail "latency histogram starts at 50 µs"
 pass "latency histogram has the 50 µs bucket"
-[[ -n $(metric 'driftgate_admission_duration_seconds_bucket{endpoint="validate",le="10"}') ]] ||
+[[ -n $(metric 'driftgate_admission_duration_seconds_bucket{handler="validate",le="10"}') ]] ||
   fail "latency histogram reaches 10 s"
 pass "latency histogram has the 10 s bucket"
 expiry=$(metric driftgate_tls_certificate_expiry_timestamp_seconds)

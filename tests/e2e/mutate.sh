@@ -25,5 +25,5 @@ assert_not_contains "validate never returns a patch" "$(body_of "$out")" '"patch
 out=$(post_json /mutate "$F/configmap-kubectl-edit.json")
 assert_contains "mutate never denies (decisions are /validate's)" "$(body_of "$out")" '"allowed":true'
 
-assert_eq "patched counter" 1 "$(metric 'driftgate_admission_reviews_total{endpoint="mutate",outcome="patched"}')"
+assert_eq "patched counter" 1 "$(metric 'driftgate_admission_reviews_total{handler="mutate",outcome="patched"}')"
 stop_server

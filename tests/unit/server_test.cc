@@ -142,7 +142,7 @@ TEST(Metrics, PolicyResultsCountEachPolicyOncePerReviewByItsStrongestEffect) {
 
   const std::string text = metrics.render();
   auto sample = [](std::string endpoint, std::string policy, std::string result) {
-    return "driftgate_policy_results_total{endpoint=\"" + endpoint + "\",policy=\"" + policy + "\",result=\"" +
+    return "driftgate_policy_results_total{handler=\"" + endpoint + "\",policy=\"" + policy + "\",result=\"" +
            result + "\"} ";
   };
   auto value_of = [&](const std::string& prefix) -> std::string {

@@ -121,14 +121,19 @@ std::string Metrics::render() const {
   std::string out;
   out.reserve(8192);
 
-  header(out, "driftgate_http_responses_total", "counter", "HTTP responses by endpoint and status code.");
+  header(out, "driftgate_http_responses_total", "counter", "HTTP responses by handler (endpoint) and status code.");
   for (std::size_t r = 0; r < kRouteCount; ++r) {
     for (std::size_t s = 0; s < kStatuses.size(); ++s) {
       auto value = responses_[r][s].load(kRelaxed);
-      if (value == 0) continue;
+      // The admission handlers' 200, 500 and 503 are there from the start, at 0: a
+      // series that appears only with its first error is invisible to rate() for
+      // that first burst, which is what the DriftgateAdmissionErrors alert watches.
+      const bool admission = static_cast<Route>(r) == Route::Validate || static_cast<Route>(r) == Route::Mutate;
+      const bool always_shown = admission && (kStatuses[s] == 200 || kStatuses[s] == 500 || kStatuses[s] == 503);
+      if (value == 0 && !always_shown) continue;
       std::string code = kStatuses[s] ? std::to_string(kStatuses[s]) : "other";
       sample(out, "driftgate_http_responses_total",
-             "endpoint=\"" + std::string(route_label(static_cast<Route>(r))) + "\",code=\"" + code + "\"",
+             "handler=\"" + std::string(route_label(static_cast<Route>(r))) + "\",code=\"" + code + "\"",
              std::to_string(value));
     }
   }
@@ -136,7 +141,7 @@ std::string Metrics::render() const {
   static constexpr std::array<std::string_view, kOutcomeCount> kOutcomeLabels = {"allowed", "denied", "patched",
                                                                                  "unchanged", "invalid"};
   header(out, "driftgate_admission_reviews_total", "counter",
-         "Admission reviews answered, by endpoint and outcome (validate: allowed/denied; mutate: "
+         "Admission reviews answered, by handler (endpoint) and outcome (validate: allowed/denied; mutate: "
          "patched/unchanged; invalid: not a review, HTTP 400).");
   for (std::size_t i = 0; i < 2; ++i) {
     auto route = i == 0 ? Route::Validate : Route::Mutate;
@@ -145,7 +150,7 @@ std::string Metrics::render() const {
                                                                  : (o == kAllowed || o == kDenied));
       if (!meaningful) continue;
       sample(out, "driftgate_admission_reviews_total",
-             "endpoint=\"" + std::string(route_label(route)) + "\",outcome=\"" + std::string(kOutcomeLabels[o]) + "\"",
+             "handler=\"" + std::string(route_label(route)) + "\",outcome=\"" + std::string(kOutcomeLabels[o]) + "\"",
              std::to_string(reviews_[i][o].load(kRelaxed)));
     }
   }
@@ -157,7 +162,7 @@ std::string Metrics::render() const {
     for (const auto& [key, value] : policy_results_) {
       const auto& [route, policy, result] = key;
       sample(out, "driftgate_policy_results_total",
-             "endpoint=\"" + std::string(route_label(route)) + "\",policy=\"" + label_value(policy) + "\",result=\"" +
+             "handler=\"" + std::string(route_label(route)) + "\",policy=\"" + label_value(policy) + "\",result=\"" +
                  std::string(result) + "\"",
              std::to_string(value));
     }
@@ -166,19 +171,19 @@ std::string Metrics::render() const {
   header(out, "driftgate_admission_duration_seconds", "histogram",
          "Time from a complete request body to a ready response (decode, evaluate, encode, audit).");
   for (std::size_t i = 0; i < 2; ++i) {
-    std::string endpoint = "endpoint=\"" + std::string(route_label(i == 0 ? Route::Validate : Route::Mutate)) + "\"";
+    std::string handler = "handler=\"" + std::string(route_label(i == 0 ? Route::Validate : Route::Mutate)) + "\"";
     const Histogram& h = latency_[i];
     std::uint64_t cumulative = 0;
     for (std::size_t b = 0; b < kLatencyBuckets.size(); ++b) {
       cumulative += h.buckets[b].load(kRelaxed);
       sample(out, "driftgate_admission_duration_seconds_bucket",
-             endpoint + ",le=\"" + format_double(kLatencyBuckets[b]) + "\"", std::to_string(cumulative));
+             handler + ",le=\"" + format_double(kLatencyBuckets[b]) + "\"", std::to_string(cumulative));
     }
     cumulative += h.buckets.back().load(kRelaxed);
-    sample(out, "driftgate_admission_duration_seconds_bucket", endpoint + ",le=\"+Inf\"", std::to_string(cumulative));
-    sample(out, "driftgate_admission_duration_seconds_sum", endpoint,
+    sample(out, "driftgate_admission_duration_seconds_bucket", handler + ",le=\"+Inf\"", std::to_string(cumulative));
+    sample(out, "driftgate_admission_duration_seconds_sum", handler,
            format_double(static_cast<double>(h.sum_nanos.load(kRelaxed)) / 1e9));
-    sample(out, "driftgate_admission_duration_seconds_count", endpoint, std::to_string(h.count.load(kRelaxed)));
+    sample(out, "driftgate_admission_duration_seconds_count", handler, std::to_string(h.count.load(kRelaxed)));
   }
 
   header(out, "driftgate_policy_generation", "gauge",
