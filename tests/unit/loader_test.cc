@@ -574,6 +574,20 @@ TEST(LoaderStrictness, AKindThatNamesNoKnownResourceIsRefusedWithASuggestion) {
                    "spec.rules[0].frozen.ignore[0].kinds[0]: unknown kind \"Kustomizations\"; did you mean \"Kustomization\"?");
 }
 
+// `kinds: []` and `namespaces: []` loaded as "every kind" / "every namespace", and
+// webhook-config then registered apiGroups ["*"], resources ["*"]: an emptied list
+// (a template with no input, the last entry deleted) widened the policy to everything.
+TEST(LoaderStrictness, AnEmptyKindsOrNamespacesListIsAnErrorNotEverything) {
+  expect_one_error(policy_doc("p1", "  match:\n    kinds: []\n" + kMinimalSpec), "kinds: ^[]", "p1",
+                   "spec.match.kinds: must name at least one kind (leave the field out, or write \"*\", for every kind)");
+  expect_one_error(policy_doc("p2", "  match:\n    namespaces: []\n" + kMinimalSpec), "namespaces: ^[]", "p2",
+                   "spec.match.namespaces: must name at least one namespace (leave the field out, or write \"*\", for "
+                   "every namespace)");
+  // Left out, or "*": every kind and namespace, as documented.
+  EXPECT_TRUE(load(policy_doc("p3", "  match:\n    kinds: [\"*\"]\n    namespaces: [\"*\"]\n" + kMinimalSpec)).ok());
+  EXPECT_TRUE(load(policy_doc("p4", kMinimalSpec)).ok());
+}
+
 TEST(LoaderStrictness, EveryDocumentedKindFormStillLoads) {
   std::string text = policy_doc("p1", R"(  match:
     kinds:

@@ -237,8 +237,21 @@ void DocumentReader::read_match(const YAML::Node& n, Match& match) {
     }
     if (list.empty() && ops.IsSequence()) error(ops, field + ".operations", "must name at least one operation");
   }
-  if (const YAML::Node kinds = n["kinds"]) match.kinds = kind_list(kinds, field + ".kinds");
+  // An empty list is what a template renders when its input is empty, or what is left
+  // after the last entry is deleted; taken as "no restriction" it would widen the
+  // policy and its registration to everything, so it is an error.
+  const auto refuse_empty = [this, &field](const YAML::Node& list, const char* key, const char* what) {
+    if (list.IsSequence() && list.size() == 0)
+      error(list, field + "." + key,
+            std::string("must name at least one ") + what + " (leave the field out, or write \"*\", for every " +
+                what + ")");
+  };
+  if (const YAML::Node kinds = n["kinds"]) {
+    refuse_empty(kinds, "kinds", "kind");
+    match.kinds = kind_list(kinds, field + ".kinds");
+  }
   if (const YAML::Node ns = n["namespaces"]) {
+    refuse_empty(ns, "namespaces", "namespace");
     match.namespaces = glob_list(ns, field + ".namespaces");
     if (std::any_of(match.namespaces.begin(), match.namespaces.end(), [](const Glob& g) { return g.matches_everything(); }))
       match.namespaces.clear();
