@@ -25,11 +25,14 @@ work=$(mktemp -d /var/tmp/driftgate-image.XXXXXX)
 container=driftgate-image-test-$$
 passed=0 failed=0
 
+dangling_images() { buildah "${storage[@]}" images --quiet --no-trunc --filter dangling=true 2>/dev/null | sort -u; }
+dangling_before=$(dangling_images)
 cleanup() {
   podman "${storage[@]}" rm -f -t 0 "$container" >/dev/null 2>&1 || true
-  # The image a previous run tagged, and build stages: untagged now. With the vfs
-  # driver every layer is a full copy, so they would fill the disk run after run.
-  buildah "${storage[@]}" rmi --prune >/dev/null 2>&1 || true
+  # What this run left untagged: the build stage, and the image the previous run had
+  # tagged. With the vfs driver every layer is a full copy, so they would fill the
+  # disk run after run. Only images that were not dangling before this run go.
+  comm -13 <(echo "$dangling_before") <(dangling_images) | xargs -r buildah "${storage[@]}" rmi >/dev/null 2>&1 || true
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -52,7 +55,8 @@ tests/image/base-images.sh
 start=$(date +%s)
 # Without --layers: each stage is committed once, not once per step (with vfs, a
 # step's layer is a full copy of the stage's file system: 11 GB for one build).
-if buildah "${storage[@]}" bud --pull=never --isolation=chroot --network=host \
+# --force-rm: a failed build's working container goes too (it would pin its image).
+if buildah "${storage[@]}" bud --pull=never --isolation=chroot --network=host --force-rm \
      -f Dockerfile -t "$image" . >"$work/build.log" 2>&1; then
   ok "buildah bud built $image from the Dockerfile in $(( $(date +%s) - start ))s"
 else
@@ -73,7 +77,8 @@ buildah "${storage[@]}" push --quiet --compression-format gzip "$image" "oci:$wo
 compressed=$(find "$work/oci/blobs" -type f -printf '%s\n' 2>/dev/null | awk '{ s += $1 } END { print s + 0 }')
 mib() { awk -v b="$1" 'BEGIN { printf "%.1f MiB", b / 1048576 }'; }
 echo "image: size $(mib "$uncompressed") uncompressed, $(mib "$compressed") compressed (gzip)"
-check "the image is under 150 MiB uncompressed" [ "$uncompressed" -gt 0 ] && [ "$uncompressed" -lt $((150 * 1048576)) ]
+size_is_sane() { [ "$uncompressed" -gt 0 ] && [ "$uncompressed" -lt $((150 * 1048576)) ]; }
+check "the image is under 150 MiB uncompressed" size_is_sane
 rm -rf "$work/oci"
 
 # --- run ---------------------------------------------------------------------------
@@ -126,8 +131,11 @@ check "one audit line per decision on stdout ($decisions)" [ "$decisions" = 2 ]
 
 check "the process runs as uid 65532" \
   [ "$(podman "${storage[@]}" exec "$container" sh -c 'id -u')" = 65532 ]
-check "the root filesystem is read-only" \
-  bash -c "! podman ${storage[*]} exec $container sh -c 'touch /etc/driftgate/x' 2>/dev/null"
+check "the container was started with a read-only root filesystem" \
+  [ "$(podman "${storage[@]}" inspect --format '{{.HostConfig.ReadonlyRootfs}}' "$container")" = true ]
+# /tmp is world-writable in the image: only a read-only root refuses this write.
+write_refused=$(podman "${storage[@]}" exec "$container" sh -c 'touch /tmp/x 2>&1' || true)
+check "a write to /tmp is refused as a read-only file system" grep -q 'Read-only file system' <<<"$write_refused"
 
 # --- stop --------------------------------------------------------------------------
 podman "${storage[@]}" kill --signal TERM "$container" >/dev/null
