@@ -86,4 +86,20 @@ for ci in github gitlab; do
   grep -q "failures=\"0\"" "$work/$ci-clean/driftgate-junit.xml" || fail "$ci: clean JUnit has failures"
   valid_junit "$work/$ci-clean/driftgate-junit.xml"
 done
+# What `flux build kustomization` writes: the same objects with Flux's labels. A
+# manifest is what Git holds, so `frozen` must not refuse it as a manual CREATE:
+# the clean repository still passes with the labels on.
+flux_dir="$work/flux-built"
+cp -rL "$source_dir/tests/ci/repo-clean" "$flux_dir"
+cat >"$flux_dir/kustomization.yaml" <<'EOF'
+resources: [deploy]
+labels:
+  - pairs: {kustomize.toolkit.fluxcd.io/name: apps, kustomize.toolkit.fluxcd.io/namespace: flux-system}
+EOF
+(cd "$flux_dir" && kubectl kustomize . >flux-built.yaml) || fail "kubectl kustomize of the Flux-labelled repository failed"
+expect_in "$flux_dir/flux-built.yaml" "kustomize.toolkit.fluxcd.io/name: apps"
+status=0
+(cd "$flux_dir" && driftgate scan --manifests flux-built.yaml --policies policies) >"$flux_dir/out.txt" 2>&1 || status=$?
+[ "$status" = 0 ] || { cat "$flux_dir/out.txt"; fail "Flux-labelled manifests of the clean repository must pass (exit $status)"; }
+echo "--- flux-built: the clean repository with Flux's labels passes"
 echo "ci.workflows: ok"

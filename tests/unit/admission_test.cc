@@ -202,6 +202,44 @@ TEST(PathTest, MayTouchKnowsWhatAPathCanReach) {
 // request.namespace (observed on 1.28), so messages said "Namespace team-zz/team-zz"
 // and `namespaces:` globs matched it, though the contract gives a cluster-scoped
 // object the namespace "". The request's namespace of a Namespace is "".
+// `scan --manifests` judges what Git holds: `frozen` (writes outside Git) must not
+// refuse a manifest that carries a GitOps owner's markers (`flux build` adds them),
+// while every other rule applies, transitions included.
+TEST(HandleTest, WhatGitHoldsIsNotRefusedByFrozenButMeetsEveryOtherRule) {
+  auto set = policies(R"(apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: guard}
+spec:
+  match: {kinds: [Deployment]}
+  rules:
+    - {name: git-only, frozen: {}}
+    - {name: selector, immutable: [spec.selector]}
+    - {name: paused, forbid: [spec.paused]}
+)");
+  const std::string flux = R"("labels":{"kustomize.toolkit.fluxcd.io/name":"apps","kustomize.toolkit.fluxcd.io/namespace":"flux-system"})";
+  const std::string live = R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web",)" + flux +
+                           R"(},"spec":{"selector":{"app":"web"}}})";
+  const std::string changed = R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web",)" + flux +
+                              R"(},"spec":{"selector":{"app":"web2"}}})";
+  const std::string create = review("admission.k8s.io/v1", "CREATE", live);
+  const std::string update = review("admission.k8s.io/v1", "UPDATE", changed, R"(,"oldObject":)" + live);
+
+  using engine::Source;
+  auto violations = [&](const std::string& body, Source source) {
+    auto out = admission::handle(body, engine::Endpoint::Validate, *set, kNow, {}, {}, source);
+    EXPECT_EQ(out.http_status, 200) << out.error;
+    std::vector<std::string> rules;
+    for (const auto& v : out.decision.violations) rules.push_back(v.rule);
+    return rules;
+  };
+  EXPECT_EQ(violations(create, Source::Admission), std::vector<std::string>{"git-only"});
+  EXPECT_TRUE(violations(create, Source::Git).empty());
+  EXPECT_EQ(violations(update, Source::Admission), (std::vector<std::string>{"git-only", "selector"}));
+  EXPECT_EQ(violations(update, Source::Git), std::vector<std::string>{"selector"});
+  const std::string paused = review("admission.k8s.io/v1", "CREATE", R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web",)" + flux + R"(},"spec":{"paused":true}})");
+  EXPECT_EQ(violations(paused, Source::Git), std::vector<std::string>{"paused"});
+}
+
 TEST(HandleTest, ANamespaceIsClusterScopedThoughTheApiServerSendsItsOwnName) {
   std::ifstream in(std::string(DRIFTGATE_SOURCE_DIR) + "/tests/fixtures/namespace-update.json");
   std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

@@ -16,7 +16,7 @@ constexpr json::KeyPath kManagedFields[] = {kObjectManagedFields, kOldObjectMana
 }  // namespace
 
 Outcome handle(std::string_view body, engine::Endpoint endpoint, const policy::PolicySet& policies, TimePoint now,
-               const Limits& limits, std::string_view webhook_group) {
+               const Limits& limits, std::string_view webhook_group, engine::Source source) {
   const auto started = std::chrono::steady_clock::now();
   Outcome outcome;
   auto fail = [&](const std::string& why) {
@@ -34,6 +34,7 @@ Outcome handle(std::string_view body, engine::Endpoint endpoint, const policy::P
   auto review = decode(document->root);
   if (!review) return fail("not an AdmissionReview: " + review.error());
 
+  review->request.source = source;
   outcome.decision = engine::evaluate(review->request, policies, now, endpoint, webhook_group);
   outcome.body = encode_response(*review, outcome.decision, {.include_patch = endpoint == engine::Endpoint::Mutate});
   auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);

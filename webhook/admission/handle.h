@@ -24,8 +24,10 @@ struct Outcome {
 };
 
 // `webhook_group`: see engine::evaluate; the server takes it from the path
-// (/validate/<group>, /mutate/<group>).
+// (/validate/<group>, /mutate/<group>). `source`: engine::Source; the server and
+// `eval` judge admission requests, `scan --manifests` what Git holds.
 Outcome handle(std::string_view body, engine::Endpoint endpoint, const policy::PolicySet& policies, TimePoint now,
-               const Limits& limits = {}, std::string_view webhook_group = {});
+               const Limits& limits = {}, std::string_view webhook_group = {},
+               engine::Source source = engine::Source::Admission);
 
 }  // namespace driftgate::admission

@@ -61,7 +61,8 @@ JudgedObject judge(const manifests::Object& object, const json::Value* live, con
   const std::string review = admission::review_for_object(
       o, {.operation = live ? "UPDATE" : "CREATE", .old_object = live, .default_namespace = default_namespace},
       identity, arena);
-  auto outcome = admission::handle(review, engine::Endpoint::Validate, set, now);
+  // A manifest is what Git holds: `frozen` (writes outside Git) does not apply to it.
+  auto outcome = admission::handle(review, engine::Endpoint::Validate, set, now, {}, {}, engine::Source::Git);
   if (outcome.http_status != 200) {
     judged.error = outcome.error;
     return judged;

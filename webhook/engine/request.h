@@ -1,6 +1,7 @@
 #pragma once
 // What the engine decides on: the parts of an admission request it reads.
 // Strings are views into the decoded review's arena (or a test's storage).
+#include <cstdint>
 #include <string_view>
 #include <vector>
 
@@ -20,6 +21,13 @@ struct UserInfo {
   std::vector<std::string_view> groups;
 };
 
+// Where the write comes from. Admission: the API server asks about a write anyone
+// may be making. Git: the object is what Git holds, judged before it is applied
+// (`driftgate scan --manifests`): the rules that refuse writes made outside Git
+// (`frozen`) have nothing to refuse; every other rule applies, transitions included
+// (an UPDATE against the live object still meets `immutable` and `monotonic`).
+enum class Source : std::uint8_t { Admission, Git };
+
 struct Request {
   std::string_view uid;
   GroupVersionKind kind;
@@ -32,6 +40,7 @@ struct Request {
   json::Value object;      // null on DELETE
   json::Value old_object;  // null on CREATE
   bool dry_run = false;
+  Source source = Source::Admission;
 
   // The object the request is about: oldObject for DELETE, object otherwise.
   const json::Value& subject() const { return operation == policy::kDelete ? old_object : object; }

@@ -81,6 +81,7 @@ class ViolationBuilder {
 void check_frozen(const policy::Frozen& rule, const RuleContext& ctx, ViolationBuilder& v,
                   std::vector<Violation>& out) {
   const Request& r = ctx.request();
+  if (r.source == Source::Git) return;  // the write is Git's own: nothing to refuse
   switch (r.operation) {
     case policy::kCreate:
       v.emit("{{kind}} {{object}} carries the markers of {{owner}}; create it through Git instead", out);
