@@ -312,6 +312,65 @@ TEST(KubeClient, TlsServerNameIsCheckedAndInsecureSkipVerifyWorks) {
   EXPECT_TRUE(through.ok()) << through.error();
 }
 
+TEST(KubeClient, ACertificateWithoutTheUrlsHostIsRefused) {
+  // Signed by the trusted CA, valid for localhost only; the URL names 127.0.0.1.
+  testing::FakeOptions options;
+  options.certificate_for_localhost_only = true;
+  FakeApiServer server(options);
+  TempDir dir;
+  Client by_ip = connect(load(dir, kubeconfig(server.url(), "    token: t")));
+  auto refused = by_ip.get_json("/api");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error(), server.url() +
+                                 ": x509: certificate is not valid for 127.0.0.1 (set tls-server-name in the "
+                                 "kubeconfig if the server is reached by another name)")
+      << refused.error();
+  EXPECT_TRUE(server.requests().empty());
+  // The same certificate is good for the name it carries.
+  Client by_name = connect(load(dir, kubeconfig(server.url(), "    token: t", "\n    tls-server-name: localhost")));
+  auto accepted = by_name.get_json("/api");
+  EXPECT_TRUE(accepted.ok()) << accepted.error();
+}
+
+TEST(KubeClient, AServerThatSpeaksOnlyTls11IsRefused) {
+  testing::FakeOptions options;
+  options.only_tls_1_1 = true;
+  FakeApiServer server(options);
+  TempDir dir;
+  Client client = connect(load(dir, kubeconfig(server.url(), "    token: t")));
+  auto refused = client.get_json("/api");
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error(), server.url() +
+                                 ": TLS handshake failed: the server speaks neither TLS 1.2 nor TLS 1.3 (tlsv1 alert "
+                                 "protocol version)");
+  EXPECT_TRUE(server.requests().empty());
+}
+
+TEST(KubeClient, AnAnswerAboveMaxResponseBytesIsAnErrorNamingTheLimit) {
+  EXPECT_EQ(ClientOptions{}.max_response_bytes, std::size_t{64} << 20);
+  FakeApiServer server;
+  server.add_configmaps(200);  // a page of 200 ConfigMaps with their managedFields: well above 64 KiB
+  TempDir dir;
+  ClientOptions small;
+  small.max_response_bytes = 64 << 10;
+  Client client = connect(load(dir, kubeconfig(server.url(), "    token: t")), small);
+  auto big = client.get("/api/v1/configmaps?limit=200");
+  ASSERT_FALSE(big.ok());
+  EXPECT_EQ(big.error(), "GET /api/v1/configmaps?limit=200 on " + server.url() +
+                             ": answer larger than 65536 bytes (64 KiB) (ClientOptions::max_response_bytes)");
+  Pager pager(client, configmaps(), paged(200));
+  auto page = pager.next();
+  ASSERT_FALSE(page.ok());
+  EXPECT_TRUE(contains(page.error(), "answer larger than 65536 bytes (64 KiB) (ClientOptions::max_response_bytes)"))
+      << page.error();
+  // The connection is not left half-read: the next, small answer comes through.
+  auto after = client.get_json("/api");
+  EXPECT_TRUE(after.ok()) << after.error();
+  Pager small_pages(client, configmaps(), paged(10));
+  auto first = small_pages.next();
+  EXPECT_TRUE(first.ok()) << first.error();
+}
+
 TEST(KubeDiscovery, EveryResourceFromThePreferredVersionsAndFailuresBeside) {
   FakeApiServer server;
   server.break_metrics_group(true);

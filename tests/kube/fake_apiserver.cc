@@ -154,9 +154,22 @@ struct FakeApiServer::Impl {
 
   explicit Impl(FakeApiServer& o, FakeOptions opts) : owner(o), options(opts) {
     const TestPki& pki = test_pki();
-    SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
-    tls.use_certificate_chain(net::buffer(pki.server.certificate));
-    tls.use_private_key(net::buffer(pki.server.key), ssl::context::pem);
+    if (options.only_tls_1_1) {
+      SSL_CTX_set_security_level(tls.native_handle(), 0);
+      SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_VERSION);
+      SSL_CTX_set_max_proto_version(tls.native_handle(), TLS1_1_VERSION);
+      // RSA key exchange: no TLS 1.1 signature (SHA-1, which OpenSSL 3 refuses
+      // at its default security level) is involved, so only the client's
+      // version floor stands between it and this server.
+      SSL_CTX_set_cipher_list(tls.native_handle(), "AES128-SHA:AES256-SHA:@SECLEVEL=0");
+    } else {
+      SSL_CTX_set_min_proto_version(tls.native_handle(), TLS1_2_VERSION);
+    }
+    const Pem& identity = options.certificate_for_localhost_only ? pki.server_localhost_only
+                          : options.only_tls_1_1                 ? test_rsa_server()
+                                                                 : pki.server;
+    tls.use_certificate_chain(net::buffer(identity.certificate));
+    tls.use_private_key(net::buffer(identity.key), ssl::context::pem);
     if (options.require_client_certificate) {
       tls.add_certificate_authority(net::buffer(pki.client_ca.certificate));
       tls.set_verify_mode(ssl::verify_peer | ssl::verify_fail_if_no_peer_cert);

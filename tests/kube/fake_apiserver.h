@@ -30,6 +30,14 @@ struct RecordedRequest {
 
 struct FakeOptions {
   bool require_client_certificate = false;  // verify against the test PKI's client CA
+  // Present TestPki::server_localhost_only, whose only SAN is DNS:localhost:
+  // not valid for https://127.0.0.1:<port>.
+  bool certificate_for_localhost_only = false;
+  // Speak TLS 1.0 and 1.1 only, with RSA key exchange (test_rsa_server()) at
+  // OpenSSL security level 0: the server agrees to it, no SHA-1 signature is
+  // involved that the client's security level would refuse anyway, so the
+  // refusal is the client's TLS 1.2 floor.
+  bool only_tls_1_1 = false;
 };
 
 class FakeApiServer {

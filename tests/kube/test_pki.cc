@@ -77,20 +77,42 @@ X509* make_cert(EVP_PKEY* key, const char* cn, const char* org, X509* issuer, EV
 
 TestPki build() {
   TestPki pki;
-  Key ca_key, server_key, other_key, client_ca_key, client_key;
+  Key ca_key, server_key, localhost_key, other_key, client_ca_key, client_key;
   X509* ca = make_cert(ca_key.key, "kubernetes test CA", nullptr, nullptr, nullptr, true, nullptr, false);
   X509* server = make_cert(server_key.key, "kube-apiserver", nullptr, ca, ca_key.key, false,
                            "IP:127.0.0.1,IP:::1,DNS:localhost,DNS:kubernetes.default.svc", false);
+  X509* localhost = make_cert(localhost_key.key, "kube-apiserver", nullptr, ca, ca_key.key, false, "DNS:localhost", false);
   X509* other = make_cert(other_key.key, "some other CA", nullptr, nullptr, nullptr, true, nullptr, false);
   X509* client_ca = make_cert(client_ca_key.key, "kubernetes client CA", nullptr, nullptr, nullptr, true, nullptr, false);
   X509* client = make_cert(client_key.key, "ci-bot", "ci", client_ca, client_ca_key.key, false, nullptr, true);
   pki.ca = {pem_of(ca), pem_of(ca_key.key)};
   pki.server = {pem_of(server), pem_of(server_key.key)};
+  pki.server_localhost_only = {pem_of(localhost), pem_of(localhost_key.key)};
   pki.other_ca = {pem_of(other), pem_of(other_key.key)};
   pki.client_ca = {pem_of(client_ca), pem_of(client_ca_key.key)};
   pki.client = {pem_of(client), pem_of(client_key.key)};
-  for (X509* c : {ca, server, other, client_ca, client}) X509_free(c);
+  for (X509* c : {ca, server, localhost, other, client_ca, client}) X509_free(c);
   return pki;
+}
+
+// RSA key generation takes a good part of a second: only for the tests that need it.
+Pem build_rsa_server(const TestPki& pki) {
+  BIO* cert_bio = BIO_new_mem_buf(pki.ca.certificate.data(), static_cast<int>(pki.ca.certificate.size()));
+  X509* ca = PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr);
+  BIO_free(cert_bio);
+  BIO* key_bio = BIO_new_mem_buf(pki.ca.key.data(), static_cast<int>(pki.ca.key.size()));
+  EVP_PKEY* ca_key = PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr);
+  BIO_free(key_bio);
+  if (!ca || !ca_key) throw std::runtime_error("test PKI: cannot read the CA back");
+  EVP_PKEY* key = EVP_RSA_gen(2048);
+  X509* cert = make_cert(key, "kube-apiserver", nullptr, ca, ca_key, false,
+                         "IP:127.0.0.1,IP:::1,DNS:localhost,DNS:kubernetes.default.svc", false);
+  Pem out{pem_of(cert), pem_of(key)};
+  X509_free(cert);
+  EVP_PKEY_free(key);
+  X509_free(ca);
+  EVP_PKEY_free(ca_key);
+  return out;
 }
 
 }  // namespace
@@ -98,6 +120,11 @@ TestPki build() {
 const TestPki& test_pki() {
   static const TestPki pki = build();
   return pki;
+}
+
+const Pem& test_rsa_server() {
+  static const Pem pem = build_rsa_server(test_pki());
+  return pem;
 }
 
 }  // namespace driftgate::kube::testing

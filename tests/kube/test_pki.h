@@ -15,6 +15,7 @@ struct Pem {
 struct TestPki {
   Pem ca;
   Pem server;  // SANs: IP 127.0.0.1, IP ::1, DNS localhost, DNS kubernetes.default.svc
+  Pem server_localhost_only;  // signed by `ca`; its one SAN: DNS localhost
   Pem other_ca;
   Pem client_ca;
   Pem client;  // CN=ci-bot, O=ci
@@ -22,5 +23,8 @@ struct TestPki {
 
 // Built once per process.
 const TestPki& test_pki();
+// The server's names on an RSA key, signed by test_pki().ca: for a TLS 1.1
+// server whose (RSA) key exchange needs no signature. Built on first use.
+const Pem& test_rsa_server();
 
 }  // namespace driftgate::kube::testing

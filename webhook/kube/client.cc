@@ -104,6 +104,14 @@ std::string seconds_text(std::chrono::milliseconds d) {
   return std::to_string(d.count()) + " ms";
 }
 
+// "67108864 bytes (64 MiB)": the exact number to set, and one to read.
+std::string bytes_text(std::size_t n) {
+  std::string out = std::to_string(n) + " bytes";
+  if (n >= (1u << 20) && n % (1u << 20) == 0) out += " (" + std::to_string(n >> 20) + " MiB)";
+  else if (n >= (1u << 10) && n % (1u << 10) == 0) out += " (" + std::to_string(n >> 10) + " KiB)";
+  return out;
+}
+
 // Go's wording (crypto/x509), which people search for, with where the trust came from.
 std::string verify_error_text(long result, const std::string& ca_origin, const std::string& name) {
   switch (result) {
@@ -129,6 +137,15 @@ std::string verify_error_text(long result, const std::string& ca_origin, const s
 bool is_certificate_required(beast::error_code ec) {
   return ec.category() == net::error::get_ssl_category() &&
          ERR_GET_REASON(static_cast<unsigned long>(ec.value())) == SSL_R_TLSV13_ALERT_CERTIFICATE_REQUIRED;
+}
+
+// The server offers no version we accept (TLS 1.2 and 1.3): its protocol_version
+// alert, or our own refusal of the version it chose.
+bool is_protocol_version_refused(beast::error_code ec) {
+  if (ec.category() != net::error::get_ssl_category()) return false;
+  int reason = ERR_GET_REASON(static_cast<unsigned long>(ec.value()));
+  return reason == SSL_R_TLSV1_ALERT_PROTOCOL_VERSION || reason == SSL_R_UNSUPPORTED_PROTOCOL ||
+         reason == SSL_R_WRONG_SSL_VERSION || reason == SSL_R_VERSION_TOO_LOW;
 }
 
 bool is_stale_connection(beast::error_code ec) {
@@ -314,6 +331,8 @@ struct Client::Impl {
         why = verify_error_text(verify, config.ca_origin, name);
       } else if (is_certificate_required(ec)) {
         why = "the server requires a client certificate, and " + config.origin + " has none";
+      } else if (is_protocol_version_refused(ec)) {
+        why = "TLS handshake failed: the server speaks neither TLS 1.2 nor TLS 1.3 (" + lowercase_first(ec.message()) + ")";
       } else {
         why = "TLS handshake failed: " + lowercase_first(ec.message());
       }
@@ -412,8 +431,8 @@ struct Client::Impl {
           return Error{request_line + " on " + url.origin + ": no complete answer within " +
                        seconds_text(options.request_timeout)};
         if (result.ec == http::error::body_limit)
-          return Error{request_line + " on " + url.origin + ": answer larger than " +
-                       std::to_string(options.max_response_bytes) + " bytes"};
+          return Error{request_line + " on " + url.origin + ": answer larger than " + bytes_text(options.max_response_bytes) +
+                       " (ClientOptions::max_response_bytes)"};
         return Error{request_line + " on " + url.origin + ": " + lowercase_first(result.ec.message())};
       }
       reconnected = false;

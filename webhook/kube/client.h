@@ -31,7 +31,11 @@ struct ClientOptions {
   // waited out this many times before the request fails.
   int max_retries = 5;
   std::chrono::seconds max_retry_after{60};  // the longest single wait, whatever the server asks
-  std::size_t max_response_bytes = 512u << 20;
+  // The largest answer read into memory (a LIST page is one answer): a page of
+  // 500 PartialObjectMetadata is about 1 MB, of 500 large full objects tens of
+  // MB. One bad answer (a misbehaving server or proxy) must not take the
+  // process down. Raise it for a LIST with a larger `limit` (or limit 0).
+  std::size_t max_response_bytes = 64u << 20;
   std::string user_agent = "driftgate";
   CredentialSource::Now now = [] { return TimePoint(Clock::now()); };  // exec credential expiry
 };

@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -23,6 +24,19 @@ namespace {
 // An ExecCredential is a token or a certificate: a few KiB. Anything past this
 // is a plugin printing something else.
 constexpr std::size_t kMaxPluginOutput = 1u << 20;
+// Of stderr only the first line is used, in an error message; the rest is read and dropped.
+constexpr std::size_t kMaxPluginStderr = 64u << 10;
+
+// "1 s", "1.5 s", as the timeout was given.
+std::string seconds_text(std::chrono::milliseconds d) {
+  std::string out = std::to_string(d.count() / 1000);
+  if (d.count() % 1000 != 0) {
+    std::string frac = std::to_string(1000 + d.count() % 1000).substr(1);
+    while (frac.back() == '0') frac.pop_back();
+    out += "." + frac;
+  }
+  return out + " s";
+}
 
 std::string trim(std::string_view s) {
   auto is_space = [](char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; };
@@ -143,9 +157,16 @@ Result<ExecCredential> run_exec_plugin(const ExecConfig& exec, const Config& clu
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
   posix_spawn_file_actions_adddup2(&actions, out.fd[1], 1);
   posix_spawn_file_actions_adddup2(&actions, err.fd[1], 2);
+  // A process group of its own (pgid = its pid), so that a timeout kills what
+  // the plugin started too, not only the plugin.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETPGROUP);
+  posix_spawnattr_setpgroup(&attributes, 0);
   pid_t pid = -1;
-  int rc = posix_spawnp(&pid, exec.command.c_str(), &actions, nullptr, argv.data(), envp.data());
+  int rc = posix_spawnp(&pid, exec.command.c_str(), &actions, &attributes, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
   if (rc != 0) {
     std::string message = name + ": cannot run it: " + std::strerror(rc);
     if (rc == ENOENT && !exec.install_hint.empty()) message += "; " + trim(exec.install_hint);
@@ -153,44 +174,84 @@ Result<ExecCredential> run_exec_plugin(const ExecConfig& exec, const Config& clu
   }
   out.close_end(1);
   err.close_end(1);
+  for (int fd : {out.fd[0], err.fd[0]}) ::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) | O_NONBLOCK);
 
+  // The plugin is done when it exits, not when its pipes close: a process it
+  // left in the background may hold them open for long after. So the loop
+  // reads while the plugin runs, checks for its exit between short polls, and
+  // once it has exited takes what is already in the pipes and stops.
   std::string stdout_text, stderr_text;
+  bool too_much = false;
+  // Reads what is readable now, without blocking; closes the pipe at its end.
+  auto read_available = [&](int i) {
+    Pipe& pipe = i == 0 ? out : err;
+    std::string& into = i == 0 ? stdout_text : stderr_text;
+    char buffer[8192];
+    while (pipe.fd[0] >= 0) {
+      ssize_t n = ::read(pipe.fd[0], buffer, sizeof buffer);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;
+      if (n <= 0) {
+        pipe.close_end(0);
+        return;
+      }
+      if (i == 0 && into.size() + static_cast<std::size_t>(n) > kMaxPluginOutput) {
+        too_much = true;
+        return;
+      }
+      // stderr is only for its first line in a message: keep its start, drain the rest.
+      std::size_t keep = i == 0 ? static_cast<std::size_t>(n)
+                                : std::min(static_cast<std::size_t>(n), kMaxPluginStderr - std::min(into.size(), kMaxPluginStderr));
+      into.append(buffer, keep);
+    }
+  };
   const auto deadline = std::chrono::steady_clock::now() + timeout;
-  bool timed_out = false, too_much = false;
-  while (out.fd[0] >= 0 || err.fd[0] >= 0) {
+  constexpr auto kSlice = std::chrono::milliseconds(10);
+  int status = 0;
+  bool exited = false, timed_out = false;
+  while (true) {
+    pid_t waited = ::waitpid(pid, &status, WNOHANG);
+    if (waited == pid) {
+      exited = true;
+      read_available(0);
+      read_available(1);
+      break;
+    }
+    if (waited < 0 && errno == ECHILD) {  // reaped elsewhere (SIGCHLD ignored): its status is lost
+      status = 0;
+      exited = true;
+      read_available(0);
+      read_available(1);
+      break;
+    }
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
       timed_out = true;
       break;
     }
     pollfd fds[2] = {{out.fd[0], POLLIN, 0}, {err.fd[0], POLLIN, 0}};
-    int ready = ::poll(fds, 2, static_cast<int>(left.count()));
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready < 0) break;
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      char buffer[8192];
-      ssize_t n = ::read(fds[i].fd, buffer, sizeof buffer);
-      if (n <= 0) {
-        (i == 0 ? out : err).close_end(0);
-        continue;
-      }
-      std::string& into = i == 0 ? stdout_text : stderr_text;
-      if (into.size() + static_cast<std::size_t>(n) > kMaxPluginOutput) {
-        too_much = true;
-        break;
-      }
-      into.append(buffer, static_cast<std::size_t>(n));
+    int slice = static_cast<int>(std::min(left, std::chrono::duration_cast<std::chrono::milliseconds>(kSlice)).count());
+    int ready = ::poll(fds, 2, slice);  // with both pipes closed, poll only sleeps the slice
+    if (ready > 0) {
+      for (int i = 0; i < 2; ++i)
+        if (fds[i].fd >= 0 && (fds[i].revents & (POLLIN | POLLHUP | POLLERR))) read_available(i);
     }
     if (too_much) break;
   }
-  if (timed_out || too_much) ::kill(pid, SIGKILL);  // our own child, by its id
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  if (!exited) {
+    // Still running (the timeout or too much output): kill its process group,
+    // itself and what it started, then reap it. The group is addressed by our
+    // own unreaped child's id, so it cannot be someone else's.
+    ::kill(-pid, SIGKILL);
+    ::kill(pid, SIGKILL);  // in case it left the group (setsid)
+    while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
   }
   if (timed_out)
-    return Error{name + ": no answer within " + std::to_string(timeout.count() / 1000) + " s; killed it"};
-  if (too_much) return Error{name + ": printed more than " + std::to_string(kMaxPluginOutput) + " bytes"};
+    return Error{name + ": no answer within " + seconds_text(timeout) + "; killed it"};
+  if (too_much)
+    return Error{name + ": printed more than " + std::to_string(kMaxPluginOutput) +
+                 " bytes on stdout (the limit for an ExecCredential)" + (exited ? "" : "; killed it")};
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::string message = name + " failed (" + describe_status(status) + ")";
     std::string line = first_line(stderr_text);
