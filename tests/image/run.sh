@@ -26,9 +26,14 @@ container=driftgate-image-test-$$
 passed=0 failed=0
 
 dangling_images() { buildah "${storage[@]}" images --quiet --no-trunc --filter dangling=true 2>/dev/null | sort -u; }
+build_containers() { buildah "${storage[@]}" containers --quiet --notruncate 2>/dev/null | sort -u; }
 dangling_before=$(dangling_images)
+containers_before=$(build_containers)
 cleanup() {
   podman "${storage[@]}" rm -f -t 0 "$container" >/dev/null 2>&1 || true
+  # A build that failed or was interrupted can leave its working containers, which
+  # pin their images: only the ones this run made go.
+  comm -13 <(echo "$containers_before") <(build_containers) | xargs -r buildah "${storage[@]}" rm >/dev/null 2>&1 || true
   # What this run left untagged: the build stage, and the image the previous run had
   # tagged. With the vfs driver every layer is a full copy, so they would fill the
   # disk run after run. Only images that were not dangling before this run go.
@@ -55,8 +60,7 @@ tests/image/base-images.sh
 start=$(date +%s)
 # Without --layers: each stage is committed once, not once per step (with vfs, a
 # step's layer is a full copy of the stage's file system: 11 GB for one build).
-# --force-rm: a failed build's working container goes too (it would pin its image).
-if buildah "${storage[@]}" bud --pull=never --isolation=chroot --network=host --force-rm \
+if buildah "${storage[@]}" bud --pull=never --isolation=chroot --network=host \
      -f Dockerfile -t "$image" . >"$work/build.log" 2>&1; then
   ok "buildah bud built $image from the Dockerfile in $(( $(date +%s) - start ))s"
 else
