@@ -335,7 +335,10 @@ TEST(CommandLine, EveryUsageErrorIsNamedFirstAndExits2) {
       {"eval --policies " + d + " --now yesterday " + review,
        "driftgate eval: --now \"yesterday\" is not an RFC 3339 time such as 2026-11-22T18:00:00Z"},
       {"webhook-config", "driftgate webhook-config: --policies DIR is required"},
-      {"scan --policies " + d, "driftgate scan: --manifests FILE|DIR|- is required"},
+      {"scan --policies " + d + " --manifests " + review + " --from " + review,
+       "driftgate scan: --from and --manifests are two modes: give one"},
+      {"scan --policies " + d + " --from " + review + " --junit x.xml", "driftgate scan: --cluster, --junit and --github need --manifests"},
+      {"scan --policies " + d + " --from " + review + " --chunk-size 0", "driftgate scan: --chunk-size must be a positive number, got \"0\""},
       {"scan --manifests " + review, "driftgate scan: --policies DIR is required"},
       {"scan --policies " + d + " --manifests " + review + " --output xml", "driftgate scan: --output must be text or json, got \"xml\""},
       {"scan --policies " + d + " --manifests " + review + " --fail-on error", "driftgate scan: --fail-on must be deny or warn, got \"error\""},
@@ -389,7 +392,7 @@ TEST(CommandLine, EveryCommandPrintsItsHelpAndExits0) {
       {"test", "Usage: driftgate test [--policies] DIR\n"},
       {"eval", "Usage: driftgate eval --policies DIR [--now RFC3339] [--mutate] [--audit] FILE...\n"},
       {"webhook-config", "Usage: driftgate webhook-config --policies DIR [flags]\n"},
-      {"scan", "Usage: driftgate scan --manifests FILE|DIR|- --policies DIR [flags]\n"},
+      {"scan", "Usage: driftgate scan --policies DIR [--from FILE|DIR|-] [flags]\n"},
   };
   for (const auto& [command, usage] : commands) {
     for (std::string help : {" --help", " -h", " --policies x --help"}) {
@@ -662,6 +665,52 @@ spec:
     spec:
       containers: [{name: web, image: "nginx:1.27"}]
 )";
+
+// scan --from: what `kubectl get -o json --show-managed-fields` wrote, judged as the
+// cluster scan judges it (forensics and background evaluation), with the repository's
+// own policies.
+TEST(ScanStored, FromAKubectlDumpNamesFieldManagerAndTimeAndNothingFluxOwns) {
+  const std::string fixture =
+      std::string(DRIFTGATE_SOURCE_DIR) + "/tests/fixtures/scan/kubectl-get-users-show-managed-fields.json";
+  const std::string policies = std::string(DRIFTGATE_SOURCE_DIR) + "/policies";
+  auto r = run("scan --from " + fixture + " --policies " + policies);
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("  users \xE2\x80\x94 Flux Kustomization flux-system/apps\n"), std::string::npos) << r.output;
+  const std::string edit = "ConfigMap users/users-api-env (Flux Kustomization flux-system/apps): data.DB_HOST set by "
+                           "kubectl-edit at 2026-05-03T02:14:00Z";
+  const std::string image = "Deployment users/users-api (Flux Kustomization flux-system/apps): "
+                            "spec.template.spec.containers[0].image set by kubectl-set at 2026-04-20T16:45:12Z";
+  const std::string scale = "Deployment users/users-api (Flux Kustomization flux-system/apps): spec.replicas set by "
+                            "kubectl through /scale, no time recorded";
+  // Oldest first; a write without a time last.
+  const auto at_image = r.output.find(image), at_edit = r.output.find(edit), at_scale = r.output.find(scale);
+  ASSERT_NE(at_image, std::string::npos) << r.output;
+  ASSERT_NE(at_edit, std::string::npos) << r.output;
+  ASSERT_NE(at_scale, std::string::npos) << r.output;
+  EXPECT_LT(at_image, at_edit);
+  EXPECT_LT(at_edit, at_scale);
+  // Flux's fields, the controller's status and revision, and an object no GitOps tool owns: nothing.
+  for (const char* absent : {"LOG_LEVEL", "FEATURE_X", "users-api-flags", "kube-root-ca.crt", "status.", "revision"})
+    EXPECT_EQ(r.output.find(absent), std::string::npos) << absent << "\n" << r.output;
+  EXPECT_NE(r.output.find("4 objects: 3 drifted fields"), std::string::npos) << r.output;
+
+  // The same from standard input, as JSON lines.
+  auto json = run("scan --from - --output json --policies " + policies + " < " + fixture);
+  EXPECT_EQ(json.exit_code, 3) << json.output;
+  EXPECT_NE(json.output.find(R"({"type":"drift","apiVersion":"apps/v1","kind":"Deployment","namespace":"users","name":"users-api","uid":"9b1f6a0e-3c2d-4e5f-8a7b-6c5d4e3f2a10","owner":"Flux Kustomization flux-system/apps","path":"spec.replicas","pathResolved":true,"manager":"kubectl","operation":"Update","subresource":"scale","time":null,"policy":"gitops-ownership","rule":"no-manual-edits","message":)"),
+            std::string::npos)
+      << json.output;
+
+  // Another namespace: nothing.
+  auto other = run("scan --from " + fixture + " --namespace apps --policies " + policies);
+  EXPECT_EQ(other.exit_code, 0) << other.output;
+  EXPECT_NE(other.output.find("0 objects: 0 drifted fields, 0 policy violations"), std::string::npos) << other.output;
+
+  // A file that is no Kubernetes object is bad input.
+  TempDir dir;
+  auto bad = run("scan --from " + dir.write("x.json", "[1,2]").string() + " --policies " + policies);
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+}
 
 TEST(ScanCommand, JudgesEveryObjectAsACreateAndNamesFileLineDocumentObjectAndPath) {
   TempDir dir;

@@ -143,4 +143,119 @@ TEST(ScanCluster, AClusterThatCannotBeReadExits4NamingWhy) {
   EXPECT_NE(r.output.find("401"), std::string::npos) << r.output;
 }
 
+// ---- driftgate scan (no --manifests): forensics and background evaluation of
+// what is stored, listed page by page.
+
+const char* kGuard = R"(apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: gitops-ownership}
+spec:
+  match:
+    operations: [CREATE, UPDATE, DELETE]
+    kinds: [ConfigMap, Secret, apps/Deployment]
+    objectSelector:
+      anyOf:
+        - labels: {kustomize.toolkit.fluxcd.io/name: "*"}
+  rules:
+    - name: no-manual-edits
+      frozen:
+        ignore:
+          - metadata.annotations["deployment.kubernetes.io/revision"]
+---
+apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: config-hygiene}
+spec:
+  mode: Warn
+  match: {kinds: [ConfigMap]}
+  rules:
+    - {name: no-debug, forbid: [data.DEBUG]}
+)";
+
+// users/users-api-env: Flux applied LOG_LEVEL; `kubectl edit` then set DB_HOST
+// (kubernetes-facts.md: the Update moves the field to kubectl-edit).
+const char* kEditedConfigMap = R"({"metadata":{"name":"users-api-env","namespace":"users","uid":"7a2e3c4d-0000-4000-8000-000000000001","resourceVersion":"1001","creationTimestamp":"2026-05-01T10:00:00Z","labels":{"kustomize.toolkit.fluxcd.io/name":"apps","kustomize.toolkit.fluxcd.io/namespace":"flux-system"},"managedFields":[{"manager":"kustomize-controller","operation":"Apply","apiVersion":"v1","time":"2026-05-01T10:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:data":{"f:LOG_LEVEL":{}},"f:metadata":{"f:labels":{"f:kustomize.toolkit.fluxcd.io/name":{},"f:kustomize.toolkit.fluxcd.io/namespace":{}}}}},{"manager":"kubectl-edit","operation":"Update","apiVersion":"v1","time":"2026-05-03T02:14:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:data":{"f:DB_HOST":{}}}}]},"data":{"DB_HOST":"10.0.0.12","LOG_LEVEL":"info"}})";
+
+std::string kubeconfig_for(const Dir& dir, const FakeApiServer& server) {
+  return dir.write("kubeconfig", "apiVersion: v1\nkind: Config\ncurrent-context: prod\nclusters:\n- name: prod\n  cluster:\n    server: " +
+                                     server.url() + "\n    certificate-authority-data: " +
+                                     driftgate::base64_encode(test_pki().ca.certificate) +
+                                     "\ncontexts:\n- name: prod\n  context: {cluster: prod, user: ci}\nusers:\n- name: ci\n  user:\n"
+                                     "    token: ci-token\n");
+}
+
+TEST(ScanStored, TheClusterShowsWhoChangedWhichFieldWhenAndListsWhatItCouldNotRead) {
+  FakeApiServer server;
+  server.require_token("ci-token");
+  server.add_object("/api/v1/configmaps", kEditedConfigMap);
+  server.add_deployments(1, "users");
+  server.add_object("/api/v1/secrets", R"({"metadata":{"name":"db","namespace":"users","uid":"s-1","resourceVersion":"3"},"data":{"password":"aHVudGVyMg=="}})");
+  server.forbid("/api/v1/secrets", "secrets", "ci-bot");
+  Dir dir;
+  const std::string policies = fs::path(dir.write("policies/p.yaml", kGuard)).parent_path().string();
+  const std::string base = "scan --kubeconfig " + kubeconfig_for(dir, server) + " --policies " + policies;
+  auto r = run(base + " --chunk-size 1");
+  EXPECT_EQ(r.exit_code, 4) << r.output;
+  EXPECT_NE(r.output.find("ConfigMap users/users-api-env (Flux Kustomization flux-system/apps): data.DB_HOST set by "
+                          "kubectl-edit at 2026-05-03T02:14:00Z"),
+            std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("Deployment users/users-api-0 (Flux Kustomization flux-system/apps): spec.replicas set by "
+                          "kubectl through /scale, no time recorded"),
+            std::string::npos)
+      << r.output;
+  // Flux's own fields are Git's: nothing about LOG_LEVEL, the labels or the image.
+  EXPECT_EQ(r.output.find("LOG_LEVEL"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("image"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("kustomize-controller"), std::string::npos) << r.output;
+  // The forbidden resource is named with the server's message; the rest was scanned.
+  EXPECT_NE(r.output.find("could not read: secrets: "), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("cannot list resource \"secrets\""), std::string::npos) << r.output;
+  // Pages of one object each: --chunk-size is the LIST limit.
+  bool paged = false;
+  for (const auto& request : server.requests())
+    paged |= request.path == "/api/v1/configmaps" && request.query.count("limit") && request.query.at("limit") == "1";
+  EXPECT_TRUE(paged);
+
+  auto json = run(base + " --output json");
+  EXPECT_EQ(json.exit_code, 4) << json.output;
+  EXPECT_NE(json.output.find(R"({"type":"drift","apiVersion":"v1","kind":"ConfigMap","namespace":"users","name":"users-api-env","uid":"7a2e3c4d-0000-4000-8000-000000000001","owner":"Flux Kustomization flux-system/apps","path":"data.DB_HOST","pathResolved":true,"manager":"kubectl-edit","operation":"Update","subresource":"","time":"2026-05-03T02:14:00Z","policy":"gitops-ownership","rule":"no-manual-edits",)"),
+            std::string::npos)
+      << json.output;
+  EXPECT_NE(json.output.find(R"("subresource":"scale","time":null)"), std::string::npos) << json.output;
+  EXPECT_NE(json.output.find(R"({"type":"unreadable","message":"secrets: )"), std::string::npos) << json.output;
+
+  // One namespace: only its LISTs (the 403 was for the cluster-wide list of secrets),
+  // and nothing of users is found there.
+  server.clear_requests();
+  auto apps = run(base + " --namespace apps");
+  EXPECT_EQ(apps.exit_code, 0) << apps.output;
+  EXPECT_EQ(apps.output.find("users-api-env"), std::string::npos) << apps.output;
+  for (const auto& request : server.requests())
+    if (request.path.find("configmaps") != std::string::npos) {
+      EXPECT_EQ(request.path, "/api/v1/namespaces/apps/configmaps");
+    }
+}
+
+TEST(ScanStored, BackgroundEvaluationJudgesStateNotTransitionsAndModesAreReported) {
+  FakeApiServer server;
+  server.require_token("ci-token");
+  server.add_object("/api/v1/configmaps", R"({"metadata":{"name":"debug","namespace":"tools","uid":"u-1","resourceVersion":"9"},"data":{"DEBUG":"1"}})");
+  // Flux-managed, nobody else wrote a field: frozen does not apply to what is stored.
+  server.add_object("/api/v1/configmaps", R"({"metadata":{"name":"clean","namespace":"tools","uid":"u-2","resourceVersion":"10","labels":{"kustomize.toolkit.fluxcd.io/name":"apps","kustomize.toolkit.fluxcd.io/namespace":"flux-system"},"managedFields":[{"manager":"kustomize-controller","operation":"Apply","apiVersion":"v1","time":"2026-05-01T10:00:00Z","fieldsType":"FieldsV1","fieldsV1":{"f:data":{"f:A":{}}}}]},"data":{"A":"1"}})");
+  Dir dir;
+  // Only ConfigMaps: the fake serves no empty collections (secrets, deployments).
+  std::string guard = kGuard;
+  guard.replace(guard.find("[ConfigMap, Secret, apps/Deployment]"), 36, "[ConfigMap]");
+  const std::string policies = fs::path(dir.write("policies/p.yaml", guard)).parent_path().string();
+  auto r = run("scan --kubeconfig " + kubeconfig_for(dir, server) + " --policies " + policies);
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("ConfigMap tools/debug: config-hygiene/no-debug (Warn)"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("clean"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("gitops-ownership/no-manual-edits ("), std::string::npos) << r.output;
+
+  auto nothing = run("scan --kubeconfig " + kubeconfig_for(dir, server) + " --policies " + policies + " --namespace elsewhere");
+  EXPECT_EQ(nothing.exit_code, 0) << nothing.output;
+}
+
 }  // namespace

@@ -3,9 +3,11 @@
 // one object -> review conversion (admission/object_review.h) and goes through
 // admission::handle, the server's own path; what it finds is written for people
 // (a summary), for machines (JSON lines) and for CI systems (JUnit, GitHub).
-// Scanning the cluster itself (issue 10) will be another mode of this command.
+// Without --manifests it reads what is stored (the cluster, or a dump with --from):
+// forensics and background evaluation (docs/scan.md).
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <initializer_list>
 #include <iostream>
@@ -22,10 +24,14 @@
 #include "json/parse.h"
 #include "manifests/manifests.h"
 #include "policy/loader.h"
+#include "policy/policy.h"
+#include "scan/forensics.h"
+#include "util/time.h"
 #if DRIFTGATE_WITH_KUBE
 #include "kube/client.h"
 #include "kube/config.h"
 #include "kube/discovery.h"
+#include "kube/list.h"
 #include "kube/status.h"
 #endif
 
@@ -122,10 +128,301 @@ class LiveObjects {
 };
 #endif
 
+// ---- driftgate scan (without --manifests): the objects already stored -------------
+// Forensics (scan/forensics.h) and background evaluation (each object judged as
+// a CREATE of what Git holds: Source::Git, so only rules that judge a state
+// apply) over every object listed from the cluster, or read with --from.
+
+struct StoredViolation {
+  std::string api_version, kind, namespace_, name;
+  engine::Violation violation;
+};
+
+struct StoredScan {
+  std::vector<scan::Finding> drift;
+  std::vector<StoredViolation> violations;
+  std::vector<std::string> unreadable;  // "configmaps: 403: ..." what could not be read
+  std::vector<std::string> problems;    // bad input
+  std::size_t objects = 0, resources = 0;
+};
+
+struct StoredScanSettings {
+  const policy::PolicySet* set = nullptr;
+  admission::RequestDefaults identity;
+  TimePoint now;
+  std::string namespace_;  // only this namespace; empty: every namespace
+};
+
+void examine(const json::Value& object, const StoredScanSettings& settings, StoredScan& out) {
+  const json::Value* metadata = object.find("metadata");
+  if (!object.is_object() || !metadata || !metadata->is_object()) {
+    out.problems.push_back("an item that is no Kubernetes object (no metadata)");
+    return;
+  }
+  if (!settings.namespace_.empty() && metadata->string_at("namespace") != settings.namespace_) return;
+  ++out.objects;
+  auto found = scan::forensics(object, *settings.set);
+  if (!found) out.problems.push_back(found.error());
+  else
+    for (scan::Finding& f : found->findings) out.drift.push_back(std::move(f));
+  json::Arena arena;
+  const std::string review = admission::review_for_object(
+      object, {.operation = "CREATE", .old_object = nullptr, .default_namespace = "default"}, settings.identity, arena);
+  auto outcome = admission::handle(review, engine::Endpoint::Validate, *settings.set, settings.now, {}, {},
+                                   engine::Source::Git);
+  StoredViolation base{std::string(object.string_at("apiVersion")), std::string(object.string_at("kind")),
+                       std::string(metadata->string_at("namespace")), std::string(metadata->string_at("name")), {}};
+  if (outcome.http_status != 200) {
+    out.problems.push_back(cat({base.kind, " ", base.namespace_, base.namespace_.empty() ? "" : "/", base.name, ": ",
+                                outcome.error}));
+    return;
+  }
+  for (engine::Violation& v : outcome.decision.violations) {
+    if (v.bypassed) continue;
+    StoredViolation sv = base;
+    sv.violation = std::move(v);
+    out.violations.push_back(std::move(sv));
+  }
+}
+
+std::string object_name(std::string_view kind, std::string_view ns, std::string_view name) {
+  return ns.empty() ? cat({kind, " ", name}) : cat({kind, " ", ns, "/", name});
+}
+
+// Oldest first within each namespace and owner; a write without a time last.
+void sort_drift(std::vector<scan::Finding>& drift) {
+  std::stable_sort(drift.begin(), drift.end(), [](const scan::Finding& a, const scan::Finding& b) {
+    if (a.namespace_ != b.namespace_) return a.namespace_ < b.namespace_;
+    if (a.owner != b.owner) return a.owner < b.owner;
+    if (a.time.has_value() != b.time.has_value()) return a.time.has_value();
+    return a.time && *a.time < *b.time;
+  });
+}
+
+void write_stored_summary(std::ostream& out, StoredScan& result) {
+  sort_drift(result.drift);
+  if (!result.drift.empty()) out << "Drift: fields of GitOps-managed objects written outside Git (oldest first)\n";
+  std::string group;
+  for (const scan::Finding& f : result.drift) {
+    const std::string g = cat({f.namespace_.empty() ? "(cluster-scoped)" : f.namespace_, " \xE2\x80\x94 ", f.owner});
+    if (g != group) {
+      out << "  " << g << "\n";
+      group = g;
+    }
+    out << "    " << f.str() << "  [" << f.policy << "/" << f.rule << "]\n";
+  }
+  if (!result.violations.empty()) out << "Policy violations (background evaluation; modes reported, not enforced)\n";
+  for (const StoredViolation& v : result.violations) {
+    out << "  " << object_name(v.kind, v.namespace_, v.name) << ": " << v.violation.policy << "/" << v.violation.rule
+        << " (" << policy::to_string(v.violation.mode) << "): " << v.violation.message << "\n";
+  }
+  for (const std::string& u : result.unreadable) out << "could not read: " << u << "\n";
+  for (const std::string& p : result.problems) out << "error: " << p << "\n";
+  out << result.objects << " objects";
+  if (result.resources > 0) out << " in " << result.resources << " resources";
+  out << ": " << result.drift.size() << " drifted fields, " << result.violations.size() << " policy violations";
+  if (!result.unreadable.empty()) out << ", " << result.unreadable.size() << " resources not read";
+  out << "\n";
+}
+
+void add(std::string& out, std::string_view key, std::string_view value) {
+  if (out.back() != '{') out.push_back(',');
+  json::write_string(key, out);
+  out.push_back(':');
+  json::write_string(value, out);
+}
+
+// JSON lines, one finding per line; the schema is in docs/scan.md.
+void write_stored_json(std::ostream& out, StoredScan& result) {
+  sort_drift(result.drift);
+  for (const scan::Finding& f : result.drift) {
+    std::string line = "{";
+    add(line, "type", "drift");
+    add(line, "apiVersion", f.api_version);
+    add(line, "kind", f.kind);
+    add(line, "namespace", f.namespace_);
+    add(line, "name", f.name);
+    add(line, "uid", f.uid);
+    add(line, "owner", f.owner);
+    add(line, "path", f.path);
+    line.append(f.path_resolved ? ",\"pathResolved\":true" : ",\"pathResolved\":false");
+    add(line, "manager", f.manager);
+    add(line, "operation", f.operation);
+    add(line, "subresource", f.subresource);
+    if (f.time) add(line, "time", format_rfc3339(*f.time));
+    else line.append(",\"time\":null");
+    add(line, "policy", f.policy);
+    add(line, "rule", f.rule);
+    add(line, "message", f.str());
+    out << line << "}\n";
+  }
+  for (const StoredViolation& v : result.violations) {
+    std::string line = "{";
+    add(line, "type", "violation");
+    add(line, "apiVersion", v.api_version);
+    add(line, "kind", v.kind);
+    add(line, "namespace", v.namespace_);
+    add(line, "name", v.name);
+    add(line, "policy", v.violation.policy);
+    add(line, "rule", v.violation.rule);
+    add(line, "mode", policy::to_string(v.violation.mode));
+    add(line, "message", v.violation.message);
+    line.append(",\"paths\":[");
+    for (std::size_t i = 0; i < v.violation.paths.size(); ++i) {
+      if (i) line.push_back(',');
+      json::write_string(v.violation.paths[i], line);
+    }
+    out << line << "]}\n";
+  }
+  for (const std::string& u : result.unreadable) {
+    std::string line = "{";
+    add(line, "type", "unreadable");
+    add(line, "message", u);
+    out << line << "}\n";
+  }
+  for (const std::string& p : result.problems) {
+    std::string line = "{";
+    add(line, "type", "error");
+    add(line, "message", p);
+    out << line << "}\n";
+  }
+}
+
+int stored_exit(const StoredScan& r) {
+  if (!r.problems.empty()) return kExitBadInput;
+  if (!r.unreadable.empty()) return kExitUnreadable;
+  if (!r.drift.empty() || !r.violations.empty()) return kExitDenied;
+  return kExitOk;
+}
+
+// Whether some policy of the set can match objects of this kind.
+bool may_match(const policy::PolicySet& set, std::string_view group, std::string_view version, std::string_view kind) {
+  for (const policy::Policy& p : set.policies()) {
+    if (p.match.kinds.empty()) return true;
+    for (const policy::KindPattern& k : p.match.kinds)
+      if (k.matches(group, version, kind)) return true;
+  }
+  return false;
+}
+
+#if DRIFTGATE_WITH_KUBE
+// A LIST's items carry neither apiVersion nor kind: the List's resource gives them.
+json::Value with_type(const json::Value& item, const std::string& api_version, const std::string& kind,
+                      json::Arena& arena) {
+  const auto members = item.members();
+  json::Member* out = arena.allocate<json::Member>(members.size() + 2);
+  std::size_t n = 0;
+  out[n++] = {"apiVersion", json::Value::string(api_version)};
+  out[n++] = {"kind", json::Value::string(kind)};
+  for (const json::Member& m : members)
+    if (m.key != "apiVersion" && m.key != "kind") out[n++] = m;
+  return json::Value::object(std::span<const json::Member>(out, n));
+}
+
+struct ClusterOptions {
+  std::string kubeconfig, context;
+  std::size_t chunk_size = 500;
+};
+
+void scan_cluster(const ClusterOptions& options, const StoredScanSettings& settings, StoredScan& out) {
+  kube::ConfigOptions config_options;
+  config_options.kubeconfig = options.kubeconfig;
+  config_options.context = options.context;
+  auto config = kube::load_config(config_options);
+  if (!config) {
+    out.unreadable.push_back(config.error());
+    return;
+  }
+  for (const std::string& w : config->warnings) std::cerr << "driftgate scan: warning: " << w << "\n";
+  auto client = kube::Client::create(std::move(*config));
+  if (!client) {
+    out.unreadable.push_back(client.error());
+    return;
+  }
+  auto discovery = kube::discover(*client);
+  if (!discovery) {
+    out.unreadable.push_back(discovery.error());
+    return;
+  }
+  for (const std::string& f : discovery->failures) out.unreadable.push_back(cat({"discovery: ", f}));
+  for (const kube::ApiResource& resource : discovery->listable()) {
+    if (!settings.namespace_.empty() && !resource.namespaced) continue;
+    if (!may_match(*settings.set, resource.group, resource.version, resource.kind)) continue;
+    ++out.resources;
+    kube::ListOptions list{.namespace_ = settings.namespace_, .limit = options.chunk_size, .metadata_only = false,
+                           .label_selector = {}, .field_selector = {}};
+    const std::string api_version = resource.group_version();
+    auto listed = kube::list_pages(*client, resource, list, [&](const kube::Page& page) {
+      json::Arena arena;
+      for (const json::Value& item : page.items()) examine(with_type(item, api_version, resource.kind, arena), settings, out);
+      return true;
+    });
+    const std::string what = resource.group.empty() ? resource.name : cat({resource.name, ".", resource.group});
+    if (!listed) out.unreadable.push_back(cat({what, ": ", listed.error()}));
+    else
+      for (const std::string& note : listed->notes) std::cerr << "driftgate scan: " << what << ": " << note << "\n";
+  }
+}
+#endif
+
+int stored_scan(const std::string& from, const std::string& policies_dir, const std::string& namespace_,
+                const std::string& output, admission::RequestDefaults identity, TimePoint now,
+                [[maybe_unused]] const std::string& kubeconfig, [[maybe_unused]] const std::string& context,
+                [[maybe_unused]] std::size_t chunk_size) {
+  auto loaded = policy::load_directory(policies_dir);
+  if (!loaded.ok()) {
+    std::cerr << loaded.error_text();
+    return kExitBadInput;
+  }
+  StoredScanSettings settings{.set = loaded.set.get(), .identity = std::move(identity), .now = now,
+                              .namespace_ = namespace_};
+  StoredScan result;
+  if (!from.empty()) {
+    manifests::Set set;
+    manifests::read_path(from, set);
+    for (const manifests::Problem& note : set.notes) std::cerr << "driftgate scan: " << note.str() << "\n";
+    for (const manifests::Problem& p : set.problems) result.problems.push_back(p.str());
+    for (const manifests::Object& object : set.objects) examine(object.object, settings, result);
+    if (set.files > 0 && set.objects.empty() && set.problems.empty())
+      result.problems.push_back(cat({from == "-" ? "<stdin>" : from, ": no Kubernetes objects found"}));
+  } else {
+#if DRIFTGATE_WITH_KUBE
+    scan_cluster({.kubeconfig = kubeconfig, .context = context, .chunk_size = chunk_size}, settings, result);
+#else
+    std::cerr << "driftgate scan: scanning a cluster needs the Kubernetes client; this build has none "
+                 "(use --from FILE)\n";
+    return kExitBadInput;
+#endif
+  }
+  if (output == "json") write_stored_json(std::cout, result);
+  else write_stored_summary(std::cout, result);
+  return stored_exit(result);
+}
+
 }  // namespace
 
 int scan_command(int argc, char** argv) {
-  constexpr std::string_view kHelp = R"(Usage: driftgate scan --manifests FILE|DIR|- --policies DIR [flags]
+  constexpr std::string_view kHelp = R"(Usage: driftgate scan --policies DIR [--from FILE|DIR|-] [flags]
+       driftgate scan --manifests FILE|DIR|- --policies DIR [flags]
+
+Without --manifests: scans what is stored (docs/scan.md), the cluster of the
+kubeconfig (every listable resource a policy can match, page by page), or with
+--from a dump `kubectl get -o json|yaml --show-managed-fields` wrote. For each
+object: forensics (fields of a GitOps-managed object that someone other than its
+GitOps tool wrote: field, manager, time) and background evaluation (every policy
+as a CREATE of what Git holds by --as; modes are reported, not enforced).
+
+  --from FILE|DIR|-       read objects from a dump instead of the cluster
+  --kubeconfig FILE       the kubeconfig (default $KUBECONFIG, ~/.kube/config, in-cluster)
+  --context NAME          the kubeconfig context
+  --namespace NS          only this namespace (default every namespace)
+  --chunk-size N          objects per LIST page (default 500)
+  --output text|json      a summary (default) or JSON lines (docs/scan.md)
+
+Exit status: 0 nothing found, 3 findings, 2 bad input, 4 something could not be
+read (every resource that could not be listed is named; the rest is scanned).
+
+With --manifests:
 
 Judges rendered Kubernetes manifests against the policy set in DIR before they
 merge (docs/ci.md). Reads multi-document YAML as `kubectl kustomize`, `kustomize
@@ -133,7 +430,7 @@ build`, `helm template` and `flux build kustomization` write it, JSON (a `kind:
 List` too), a directory (recursively: *.yaml, *.yml, *.json, in name order) or
 standard input (-). Each object is judged as the webhook would judge its CREATE by
 the CI identity; every finding names file, line, document, object, policy/rule,
-paths and message. Scanning the cluster itself comes with issue 10.
+paths and message.
 
   --manifests FILE|DIR|-  what to judge (required)
   --policies DIR          the policy set (required)
@@ -161,11 +458,29 @@ Exit status: 0 nothing denied, 3 some object denied (or warned, with --fail-on w
   bool github = false, cluster = false;
   std::string kubeconfig, context;
   FlagParser flags("scan", kHelp);
-  flags.value("--manifests", "FILE|DIR|-", manifests_path, {.required = true});
+  std::string from;
+  std::size_t chunk_size = 500;
+  bool namespace_given = false;
+  flags.value("--manifests", "FILE|DIR|-", manifests_path);
+  flags.value("--from", "FILE|DIR|-", from);
+  flags.value("--chunk-size", "N", [&chunk_size](std::string_view v) -> std::optional<std::string> {
+    std::size_t n = 0;
+    for (char c : v) {
+      if (c < '0' || c > '9' || n > 1'000'000) return cat({"--chunk-size must be a positive number, got \"", v, "\""});
+      n = n * 10 + static_cast<std::size_t>(c - '0');
+    }
+    if (n == 0) return cat({"--chunk-size must be a positive number, got \"", v, "\""});
+    chunk_size = n;
+    return std::nullopt;
+  });
   flags.value("--policies", "DIR", policies_dir, {.required = true});
   flags.value("--as", "USER", as_user);
   flags.value("--as-group", "GROUP", as_groups);
-  flags.value("--namespace", "NS", namespace_);
+  flags.value("--namespace", "NS", [&namespace_, &namespace_given](std::string_view v) -> std::optional<std::string> {
+    namespace_ = v;
+    namespace_given = true;
+    return std::nullopt;
+  });
   flags.value("--now", "RFC3339", [&now](std::string_view v) -> std::optional<std::string> {
     now = parse_rfc3339(v);
     if (now) return std::nullopt;
@@ -188,6 +503,29 @@ Exit status: 0 nothing denied, 3 some object denied (or warned, with --fail-on w
   flags.value("--kubeconfig", "FILE", kubeconfig);
   flags.value("--context", "NAME", context);
   if (auto exit_code = flags.parse(argc, argv)) return *exit_code;
+  if (manifests_path.empty()) {
+    if (cluster || !junit.empty() || github) {
+      std::cerr << "driftgate scan: --cluster, --junit and --github need --manifests\n";
+      return kExitBadInput;
+    }
+    if (!from.empty() && (!kubeconfig.empty() || !context.empty())) {
+      std::cerr << "driftgate scan: --from reads a dump: --kubeconfig and --context do not apply\n";
+      return kExitBadInput;
+    }
+    admission::RequestDefaults stored_identity{.uid = "driftgate-scan", .username = as_user, .groups = {}};
+    for (std::size_t start = 0; start <= as_groups.size();) {
+      const auto comma = std::min(as_groups.find(',', start), as_groups.size());
+      if (comma > start) stored_identity.groups.push_back(as_groups.substr(start, comma - start));
+      start = comma + 1;
+    }
+    return stored_scan(from, policies_dir, namespace_given ? namespace_ : std::string(), output,
+                       std::move(stored_identity), now.value_or(TimePoint(Clock::now())), kubeconfig, context,
+                       chunk_size);
+  }
+  if (!from.empty()) {
+    std::cerr << "driftgate scan: --from and --manifests are two modes: give one\n";
+    return kExitBadInput;
+  }
   if (!cluster && (!kubeconfig.empty() || !context.empty())) {
     std::cerr << "driftgate scan: --kubeconfig and --context need --cluster\n";
     return kExitBadInput;
