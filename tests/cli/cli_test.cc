@@ -491,6 +491,66 @@ spec:
       << r.output;
 }
 
+// The rules `webhook-config` registers for a policy with these kinds, one string per
+// rule: "apiGroups=..., apiVersions=..., resources=...,".
+std::set<std::string> registered_rules(const std::string& kinds) {
+  TempDir dir;
+  dir.write("p.yaml", "apiVersion: driftgate.dev/v1alpha1\nkind: Policy\nmetadata: {name: kinds}\nspec:\n"
+                      "  match:\n    kinds: " + kinds + "\n  rules:\n    - {name: r, forbid: [spec.x]}\n");
+  auto r = run("webhook-config --policies " + dir.str());
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+  std::set<std::string> rules;
+  for (const auto& doc : YAML::LoadAll(r.output))
+    for (const auto& rule : doc["webhooks"][0]["rules"]) {
+      std::string text;
+      for (std::string key : {"apiGroups", "apiVersions", "resources"}) {
+        text += key + "=";
+        for (const auto& v : rule[key]) text += v.as<std::string>() + ",";
+        text += " ";
+      }
+      rules.insert(text);
+    }
+  return rules;
+}
+
+// Regression: the kinds only a subresource request carries were registered in their
+// own group (`apiGroups: [autoscaling], resources: ["*/scale"]`, `apiGroups: [policy],
+// resources: [pods/eviction]`), which no request ever matches: the API server matches
+// a rule on the group of the resource written (apps/deployments/scale, core
+// pods/eviction), not on the group of the object it carries. The policy loaded,
+// check and test passed, and in a cluster it was never called. However the kind is
+// written, it registers the resource it is requested under, in every version.
+TEST(WebhookConfigCommand, AScaleRegistersTheScaleSubresourceOfEveryGroup) {
+  for (std::string kind : {"[Scale]", "[autoscaling/Scale]", "[autoscaling/v1/Scale]"})
+    EXPECT_EQ(registered_rules(kind), (std::set<std::string>{"apiGroups=*, apiVersions=*, resources=*/scale, "})) << kind;
+}
+
+TEST(WebhookConfigCommand, AnEvictionRegistersCorePodsEviction) {
+  for (std::string kind : {"[Eviction]", "[policy/Eviction]", "[policy/v1/Eviction]"})
+    EXPECT_EQ(registered_rules(kind), (std::set<std::string>{"apiGroups=, apiVersions=*, resources=pods/eviction, "}))
+        << kind;
+}
+
+TEST(WebhookConfigCommand, ATokenRequestRegistersCoreServiceAccountsToken) {
+  for (std::string kind : {"[TokenRequest]", "[authentication.k8s.io/TokenRequest]", "[authentication.k8s.io/v1/TokenRequest]"})
+    EXPECT_EQ(registered_rules(kind),
+              (std::set<std::string>{"apiGroups=, apiVersions=*, resources=serviceaccounts/token, "}))
+        << kind;
+}
+
+// A subresource shares a rule with the other resources of its group and version, and
+// `resources: ["*"]` (which matches no subresource) never swallows it.
+TEST(WebhookConfigCommand, SubresourcesMergeIntoTheirGroupsRuleAndAStarDoesNotSwallowThem) {
+  EXPECT_EQ(registered_rules("[core/Pod, policy/Eviction, core/ServiceAccount, TokenRequest]"),
+            (std::set<std::string>{"apiGroups=, apiVersions=*, resources=pods,pods/eviction,serviceaccounts,"
+                                   "serviceaccounts/token, "}));
+  EXPECT_EQ(registered_rules("[\"*Set\", Scale]"),
+            (std::set<std::string>{"apiGroups=*, apiVersions=*, resources=*,*/scale, "}));
+  EXPECT_EQ(registered_rules("[example.com/Widget, core/Pod, Eviction]"),
+            (std::set<std::string>{"apiGroups=example.com, apiVersions=*, resources=*, ",
+                                   "apiGroups=, apiVersions=*, resources=pods,pods/eviction, "}));
+}
+
 // `apiVersion: driftgate.io/v1alpha1` was skipped as another tool's document, and
 // `check` printed "0 policies in 1 files are valid" with exit 0.
 TEST(CheckCommand, ASetWithoutPoliciesFailsAndSaysWhy) {

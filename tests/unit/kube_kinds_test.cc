@@ -52,6 +52,30 @@ TEST(KubeKinds, KnowsTheKubernetesFluxAndArgoCdKindsPoliciesName) {
   EXPECT_FALSE(kube_kinds::is_known_group("cert-manager.io"));
 }
 
+// Regression: Scale, Eviction and TokenRequest were registered in their own group,
+// where no request for them ever is: a webhook rule matches the group of the resource
+// written, and these kinds are only ever written as another group's subresource.
+TEST(KubeKinds, ASubresourceOnlyKindIsRequestedUnderItsParentsGroup) {
+  struct Want {
+    std::string_view group, kind, resource_group, resource;
+  };
+  for (const Want& w : {Want{"autoscaling", "Scale", "*", "*/scale"}, Want{"policy", "Eviction", "", "pods/eviction"},
+                        Want{"authentication.k8s.io", "TokenRequest", "", "serviceaccounts/token"}}) {
+    const kube_kinds::KindInfo* k = kube_kinds::find(w.group, w.kind);
+    ASSERT_NE(k, nullptr) << w.kind;
+    EXPECT_TRUE(k->subresource_only()) << w.kind;
+    EXPECT_EQ(k->resource_group(), w.resource_group) << w.kind;
+    EXPECT_EQ(k->resource, w.resource) << w.kind;
+  }
+  // Every other kind is requested as a resource of its own group.
+  for (const kube_kinds::KindInfo& k : kube_kinds::all_kinds()) {
+    EXPECT_EQ(k.subresource_only(), k.requested_under_group.has_value()) << k.kind;
+    if (!k.subresource_only()) {
+      EXPECT_EQ(k.resource_group(), k.group) << k.kind;
+    }
+  }
+}
+
 TEST(KubeKinds, GuessesACustomResourcesPluralAsKubernetesDoes) {
   EXPECT_EQ(kube_kinds::guess_resource("Widget"), "widgets");
   EXPECT_EQ(kube_kinds::guess_resource("NetworkPolicy"), "networkpolicies");

@@ -54,6 +54,76 @@ TEST(ReviewFromRequest, ResourcesComeFromTheKindTableNotAPluralizer) {
   EXPECT_EQ(r.string_at("subResource"), "eviction");
 }
 
+// Regression: a Scale's request was derived as resource {autoscaling, v1, "*"} and an
+// Eviction's as {policy, v1, pods}: no real request looks like either. A subresource
+// request names the resource written (its parent's group and version) and the
+// subresource; the object is of another group (docs/kubernetes-facts: `kubectl scale
+// deployment/x` arrives as kind autoscaling/v1 Scale, resource apps/v1 deployments,
+// subResource scale).
+TEST(ReviewFromRequest, ASubresourceKindsRequestNamesItsParentsResourceAndTheSubresource) {
+  auto gvr = [](const json::Value& r, std::string_view key) {
+    const json::Value& v = *r.find(key);
+    return std::string(v.string_at("group")) + "/" + std::string(v.string_at("version")) + "/" +
+           std::string(v.string_at("resource"));
+  };
+  auto eviction = review_of("object: {apiVersion: policy/v1, kind: Eviction, metadata: {name: web-1, namespace: n}}\n");
+  const json::Value& e = *eviction.root.find("request");
+  EXPECT_EQ(gvr(e, "resource"), "/v1/pods");
+  EXPECT_EQ(gvr(e, "requestResource"), "/v1/pods");
+  EXPECT_EQ(e.string_at("subResource"), "eviction");
+  EXPECT_EQ(e.string_at("requestSubResource"), "eviction");
+  EXPECT_EQ(e.find("kind")->string_at("group"), "policy") << "the object's kind stays its own";
+  EXPECT_EQ(e.find("kind")->string_at("kind"), "Eviction");
+  EXPECT_EQ(e.string_at("name"), "web-1") << "the pod evicted";
+  EXPECT_EQ(e.string_at("namespace"), "n");
+
+  auto token = review_of("object: {apiVersion: authentication.k8s.io/v1, kind: TokenRequest, metadata: {name: ci, namespace: n}}\n");
+  const json::Value& t = *token.root.find("request");
+  EXPECT_EQ(gvr(t, "resource"), "/v1/serviceaccounts");
+  EXPECT_EQ(t.string_at("subResource"), "token");
+  EXPECT_EQ(t.string_at("name"), "ci");
+
+  // A Scale does not say whose it is: without `resource`, a Deployment's, as `kubectl
+  // scale deployment` and the HPA's usual target send it.
+  const std::string scale = "object: {apiVersion: autoscaling/v1, kind: Scale, metadata: {name: web, namespace: apps}, "
+                            "spec: {replicas: 3}}\noperation: UPDATE\n";
+  auto deployment = review_of(scale);
+  const json::Value& d = *deployment.root.find("request");
+  EXPECT_EQ(gvr(d, "resource"), "apps/v1/deployments");
+  EXPECT_EQ(gvr(d, "requestResource"), "apps/v1/deployments");
+  EXPECT_EQ(d.string_at("subResource"), "scale");
+  EXPECT_EQ(d.find("kind")->string_at("group"), "autoscaling");
+  EXPECT_EQ(d.find("kind")->string_at("version"), "v1");
+  EXPECT_EQ(d.find("kind")->string_at("kind"), "Scale");
+  EXPECT_EQ(d.string_at("name"), "web");
+  EXPECT_EQ(d.string_at("namespace"), "apps");
+
+  // The case names the parent: its resource is kept, requestResource follows it, and
+  // the subresource is still scale.
+  auto statefulset = review_of(scale + "resource: {group: apps, version: v1, resource: statefulsets}\n");
+  const json::Value& s = *statefulset.root.find("request");
+  EXPECT_EQ(gvr(s, "resource"), "apps/v1/statefulsets");
+  EXPECT_EQ(gvr(s, "requestResource"), "apps/v1/statefulsets");
+  EXPECT_EQ(s.string_at("subResource"), "scale");
+  auto given = review_of(scale + "resource: {group: example.com, version: v1, resource: widgets}\nsubResource: scale\n"
+                         "requestResource: {group: example.com, version: v1beta1, resource: widgets}\n");
+  EXPECT_EQ(gvr(*given.root.find("request"), "requestResource"), "example.com/v1beta1/widgets");
+  EXPECT_EQ(given.root.find("request")->string_at("subResource"), "scale");
+}
+
+// The same derivation for `scan --manifests` and stored objects (review_for_object).
+TEST(ReviewFromRequest, AScaleManifestIsJudgedAsADeploymentsScale) {
+  auto object = yaml("{apiVersion: autoscaling/v1, kind: Scale, metadata: {name: web}, spec: {replicas: 2}}");
+  json::Arena arena;
+  auto review = json::parse(admission::review_for_object(object.root, {.default_namespace = "team-a"}, {}, arena));
+  ASSERT_TRUE(review.ok());
+  const json::Value& r = *review->root.find("request");
+  EXPECT_EQ(r.find("resource")->string_at("group"), "apps");
+  EXPECT_EQ(r.find("resource")->string_at("resource"), "deployments");
+  EXPECT_EQ(r.string_at("subResource"), "scale");
+  EXPECT_EQ(r.string_at("namespace"), "team-a");
+}
+
 TEST(ReviewFromRequest, DerivesWhatTheApiServerFillsInAndKeepsWhatIsGiven) {
   auto review = review_of("object: {apiVersion: apps/v1, kind: Deployment, metadata: {name: web, namespace: apps}}\n"
                           "userInfo: {username: alice}\nuid: given\n");

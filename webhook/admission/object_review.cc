@@ -14,6 +14,12 @@ std::pair<std::string_view, std::string_view> split_api_version(std::string_view
   return {api_version.substr(0, slash), api_version.substr(slash + 1)};
 }
 
+// The parent a Scale is taken to be of when a request does not name one.
+struct ScaleParent {
+  std::string_view group, version, resource;
+};
+constexpr ScaleParent kScaleParent{"apps", "v1", "deployments"};
+
 std::string quoted(std::string_view s) {
   std::string q;
   json::write_string(s, q);
@@ -56,13 +62,25 @@ std::string review_from_request(const json::Value& request, const RequestDefault
   const auto api_version = split_api_version(subject.string_at("apiVersion"));
   const std::string_view group = api_version.first, version = api_version.second;
   std::string_view kind = subject.string_at("kind");
+  // The resource written: the kind's own, in its group and version, except for a
+  // kind that only exists as a subresource's request.
+  std::string_view resource_group = group, resource_version = version;
   std::string resource, sub_resource;
   if (const kube_kinds::KindInfo* known = kube_kinds::find(group, kind)) {
     resource = std::string(known->resource);
-    // Eviction, TokenRequest: a subresource's own kind (pods/eviction).
-    if (auto slash = resource.find('/'); slash != std::string::npos) {
+    if (known->subresource_only()) {
+      const auto slash = resource.find('/');
       sub_resource = resource.substr(slash + 1);
       resource.resize(slash);
+      if (resource == "*") {
+        // A Scale does not say whose it is: without a `resource` it is taken to be
+        // a Deployment's (kubectl scale deployment, the HPA's usual target).
+        resource_group = kScaleParent.group, resource_version = kScaleParent.version, resource = kScaleParent.resource;
+      } else {
+        // Eviction (pods/eviction), TokenRequest (serviceaccounts/token): a resource
+        // of the core group, whose only version is v1.
+        resource_group = known->resource_group(), resource_version = "v1";
+      }
     }
   } else {
     resource = kube_kinds::guess_resource(kind);
@@ -81,21 +99,31 @@ std::string review_from_request(const json::Value& request, const RequestDefault
     out.push_back(':');
     out += json_value;
   };
-  auto gvk = [&](std::string_view last_key, std::string_view last) {
-    std::string g = "{\"group\":";
-    g.append(quoted(group)).append(",\"version\":").append(quoted(version)).append(",");
-    g.append(quoted(last_key)).append(":").append(quoted(last)).append("}");
-    return g;
+  auto gvk = [&](std::string_view g, std::string_view v, std::string_view last_key, std::string_view last) {
+    std::string text = "{\"group\":";
+    text.append(quoted(g)).append(",\"version\":").append(quoted(v)).append(",");
+    text.append(quoted(last_key)).append(":").append(quoted(last)).append("}");
+    return text;
   };
   for (const json::Member& m : request.members()) member(m.key, json::to_string(m.value));
   auto missing = [&](std::string_view key) { return request.find(key) == nullptr; };
+  // What the request gives, else what is derived: the request* members are the same
+  // as the ones they mirror unless given apart.
+  auto given_or = [&](std::string_view key, std::string derived) {
+    const json::Value* v = request.find(key);
+    return v ? json::to_string(*v) : derived;
+  };
+  const std::string kind_json = given_or("kind", gvk(group, version, "kind", kind));
+  const std::string resource_json = given_or("resource", gvk(resource_group, resource_version, "resource", resource));
+  if (!missing("subResource")) sub_resource = std::string(request.string_at("subResource"));
   if (missing("uid")) member("uid", quoted(defaults.uid));
   if (missing("operation")) member("operation", quoted(operation));
-  if (missing("kind")) member("kind", gvk("kind", kind));
-  if (missing("resource")) member("resource", gvk("resource", resource));
-  if (missing("requestKind")) member("requestKind", gvk("kind", kind));
-  if (missing("requestResource")) member("requestResource", gvk("resource", resource));
+  if (missing("kind")) member("kind", kind_json);
+  if (missing("resource")) member("resource", resource_json);
+  if (missing("requestKind")) member("requestKind", kind_json);
+  if (missing("requestResource")) member("requestResource", resource_json);
   if (missing("subResource") && !sub_resource.empty()) member("subResource", quoted(sub_resource));
+  if (missing("requestSubResource") && !sub_resource.empty()) member("requestSubResource", quoted(sub_resource));
   if (missing("namespace") && !namespace_.empty()) member("namespace", quoted(namespace_));
   if (missing("name") && metadata) member("name", quoted(name));
   if (missing("userInfo")) {

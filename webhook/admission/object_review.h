@@ -24,9 +24,13 @@ struct RequestDefaults {
 // `request`, with what it leaves out derived from its object (oldObject for
 // DELETE) as the API server fills it in: uid, operation (CREATE), kind, resource
 // (from the kind table, or Kubernetes' own guess for a custom resource),
-// requestKind, requestResource, subResource (Scale, Eviction), namespace (a
-// Namespace's own name for a Namespace, as the API server sends it), name,
-// userInfo, dryRun. Members the request gives are passed through.
+// requestKind, requestResource (the kind and resource, given or derived),
+// subResource and requestSubResource, namespace (a Namespace's own name for a
+// Namespace, as the API server sends it), name, userInfo, dryRun. A kind that only
+// exists as a subresource's request names its parent's resource: an Eviction core
+// v1 pods + eviction, a TokenRequest core v1 serviceaccounts + token, a Scale apps
+// v1 deployments + scale unless the request gives `resource` (a Scale does not say
+// whose it is). Members the request gives are passed through.
 std::string review_from_request(const json::Value& request, const RequestDefaults& defaults);
 
 // Whether objects of this kind live in a namespace: the kind table's answer, and

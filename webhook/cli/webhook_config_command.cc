@@ -45,36 +45,81 @@ std::vector<std::string> operation_names(std::uint8_t mask) {
   return out;
 }
 
-// The resources that carry kind `k`, from the built-in table (kube_kinds). A kind
-// the table does not have is a custom resource (`example.com/Widget`: the loader
-// accepts no other): its plural is whatever its CRD says, so every resource of its
-// group is registered ("*"), wider than needed, never narrower. Kind globs
-// (`*Set`) register "*" too: they may also name custom resources.
-std::set<std::string> resources_for(const policy::KindPattern& k) {
-  if (!k.kind.is_literal()) return {"*"};
-  std::set<std::string> out;
-  for (const kube_kinds::KindInfo* known : kube_kinds::find_kind(k.kind.pattern()))
-    if (k.group.matches(known->group)) out.emplace(known->resource);
-  if (out.empty()) out.emplace("*");
+// Where requests for kind pattern `k` arrive: the groups, versions and resources a
+// webhook rule must name.
+struct Registration {
+  std::string group, version;
+  std::set<std::string> resources;
+};
+
+// From the built-in table (kube_kinds): a kind's resource, in the group and version
+// the policy names. A kind the table does not have is a custom resource
+// (`example.com/Widget`: the loader accepts no other): its plural is whatever its CRD
+// says, so every resource of its group is registered ("*"), wider than needed, never
+// narrower. Kind globs (`*Set`) register "*" too: they may also name custom
+// resources; like the API server's "*", that matches no subresource, so a glob never
+// registers Scale, Eviction or TokenRequest: a policy names those literally.
+// A subresource-only kind is registered where it is requested, which is not its own
+// group: Eviction as core pods/eviction, TokenRequest as core serviceaccounts/token,
+// Scale as every group's */scale; in every version, since the kind's version (Scale
+// is autoscaling/v1 for apps/v1 deployments) says nothing of the resource's.
+std::vector<Registration> registrations_for(const policy::KindPattern& k) {
+  const std::string group = k.group.is_literal() ? k.group.pattern() : "*";
+  const std::string version = k.version.is_literal() ? k.version.pattern() : "*";
+  if (!k.kind.is_literal()) return {{group, version, {"*"}}};
+  std::vector<Registration> out;
+  std::set<std::string> own;
+  for (const kube_kinds::KindInfo* known : kube_kinds::find_kind(k.kind.pattern())) {
+    if (!k.group.matches(known->group)) continue;
+    if (known->subresource_only())
+      out.push_back({std::string(known->resource_group()), "*", {std::string(known->resource)}});
+    else
+      own.emplace(known->resource);
+  }
+  if (own.empty() && out.empty()) own.emplace("*");
+  if (!own.empty()) out.push_back({group, version, std::move(own)});
   return out;
 }
 
-// Admission rules (OR'ed by the API server) covering every kind the policies name.
+// Drops the resources of a rule that another of its resources already matches, as
+// the API server reads them: "*" every resource but no subresource, "*/x" the
+// subresource x of every resource, "p/*" every subresource of p, "*/*" every
+// subresource. So "*" never swallows "*/scale" or "pods/eviction".
+void drop_covered(std::set<std::string>& resources) {
+  std::vector<std::string> covered;
+  for (const std::string& r : resources) {
+    const auto slash = r.find('/');
+    if (slash == std::string::npos) {
+      if (r != "*" && resources.count("*")) covered.push_back(r);
+      continue;
+    }
+    const std::string parent = r.substr(0, slash), sub = r.substr(slash + 1);
+    if ((r != "*/*" && resources.count("*/*")) || (parent != "*" && resources.count("*/" + sub)) ||
+        (sub != "*" && resources.count(parent + "/*")))
+      covered.push_back(r);
+  }
+  for (const std::string& r : covered) resources.erase(r);
+}
+
+// Admission rules (OR'ed by the API server) covering every kind the policies name:
+// one per operations, group and version, with the resources of all kinds requested
+// there.
 std::map<RuleKey, std::set<std::string>> rules_for(const std::vector<const policy::Policy*>& policies) {
   std::map<RuleKey, std::set<std::string>> rules;
   for (const policy::Policy* p : policies) {
     std::vector<policy::KindPattern> kinds = p->match.kinds;
     if (kinds.empty()) kinds.emplace_back();  // every kind
     for (const policy::KindPattern& k : kinds) {
-      RuleKey key;
-      key.operations = operation_names(p->match.operations);
-      key.groups = {k.group.is_literal() ? k.group.pattern() : "*"};
-      key.versions = {k.version.is_literal() ? k.version.pattern() : "*"};
-      rules[key].merge(resources_for(k));
+      for (Registration& r : registrations_for(k)) {
+        RuleKey key;
+        key.operations = operation_names(p->match.operations);
+        key.groups = {std::move(r.group)};
+        key.versions = {std::move(r.version)};
+        rules[key].merge(r.resources);
+      }
     }
   }
-  for (auto& [key, resources] : rules)
-    if (resources.count("*")) resources = {"*"};
+  for (auto& [key, resources] : rules) drop_covered(resources);
   return rules;
 }
 

@@ -10,6 +10,8 @@ namespace {
 constexpr bool kNamespaced = true, kCluster = false;
 constexpr bool kStatus = true, kNoStatus = false;
 constexpr bool kScale = true, kNoScale = false;
+// Where a subresource-only kind is requested (KindInfo::requested_under_group).
+constexpr std::optional<std::string_view> kCoreGroup = "", kEveryGroup = "*";
 
 // From the API reference of Kubernetes 1.32 (`kubectl api-resources` of a cluster
 // with every feature gate on), and the CRDs Flux 2.4 and Argo CD 2.13 install.
@@ -50,17 +52,18 @@ constexpr std::array kKinds = std::to_array<KindInfo>({
     {"apps", "Deployment", "deployments", kNamespaced, kStatus, kScale},
     {"apps", "ReplicaSet", "replicasets", kNamespaced, kStatus, kScale},
     {"apps", "StatefulSet", "statefulsets", kNamespaced, kStatus, kScale},
-    // authentication.k8s.io, authorization.k8s.io (TokenRequest: serviceaccounts/token)
+    // authentication.k8s.io, authorization.k8s.io (TokenRequest: core serviceaccounts/token,
+    // what `kubectl create token` and kubelets send)
     {"authentication.k8s.io", "SelfSubjectReview", "selfsubjectreviews", kCluster, kNoStatus, kNoScale},
-    {"authentication.k8s.io", "TokenRequest", "serviceaccounts/token", kNamespaced, kNoStatus, kNoScale},
+    {"authentication.k8s.io", "TokenRequest", "serviceaccounts/token", kNamespaced, kNoStatus, kNoScale, kCoreGroup},
     {"authentication.k8s.io", "TokenReview", "tokenreviews", kCluster, kNoStatus, kNoScale},
     {"authorization.k8s.io", "LocalSubjectAccessReview", "localsubjectaccessreviews", kNamespaced, kNoStatus, kNoScale},
     {"authorization.k8s.io", "SelfSubjectAccessReview", "selfsubjectaccessreviews", kCluster, kNoStatus, kNoScale},
     {"authorization.k8s.io", "SelfSubjectRulesReview", "selfsubjectrulesreviews", kCluster, kNoStatus, kNoScale},
     {"authorization.k8s.io", "SubjectAccessReview", "subjectaccessreviews", kCluster, kNoStatus, kNoScale},
-    // autoscaling (Scale: what a /scale request carries, whatever the parent)
+    // autoscaling (Scale: what a /scale request carries, whatever the parent's group)
     {"autoscaling", "HorizontalPodAutoscaler", "horizontalpodautoscalers", kNamespaced, kStatus, kNoScale},
-    {"autoscaling", "Scale", "*/scale", kNamespaced, kNoStatus, kNoScale},
+    {"autoscaling", "Scale", "*/scale", kNamespaced, kNoStatus, kNoScale, kEveryGroup},
     // batch
     {"batch", "CronJob", "cronjobs", kNamespaced, kStatus, kNoScale},
     {"batch", "Job", "jobs", kNamespaced, kStatus, kNoScale},
@@ -82,8 +85,8 @@ constexpr std::array kKinds = std::to_array<KindInfo>({
     {"networking.k8s.io", "NetworkPolicy", "networkpolicies", kNamespaced, kNoStatus, kNoScale},
     {"networking.k8s.io", "ServiceCIDR", "servicecidrs", kCluster, kStatus, kNoScale},
     {"node.k8s.io", "RuntimeClass", "runtimeclasses", kCluster, kNoStatus, kNoScale},
-    // policy (Eviction: pods/eviction, what `kubectl drain` sends)
-    {"policy", "Eviction", "pods/eviction", kNamespaced, kNoStatus, kNoScale},
+    // policy (Eviction: core pods/eviction, what `kubectl drain` sends)
+    {"policy", "Eviction", "pods/eviction", kNamespaced, kNoStatus, kNoScale, kCoreGroup},
     {"policy", "PodDisruptionBudget", "poddisruptionbudgets", kNamespaced, kStatus, kNoScale},
     // rbac.authorization.k8s.io
     {"rbac.authorization.k8s.io", "ClusterRole", "clusterroles", kCluster, kNoStatus, kNoScale},

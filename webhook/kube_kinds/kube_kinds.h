@@ -5,6 +5,7 @@
 // (does `kinds: [X]` name a real kind?), `driftgate webhook-config` (which
 // resource to register) and PolicyTest (the request's resource), so they can never
 // disagree. A kind outside it is a custom resource, written `group/Kind`.
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,11 +17,26 @@ struct KindInfo {
   std::string_view group;     // "" for the core group (written "core" in policies)
   std::string_view kind;      // "Deployment"
   // The plural resource: "deployments". A kind that only exists as a subresource's
-  // request says where it arrives: "*/scale" (Scale), "pods/eviction" (Eviction).
+  // request says where it arrives: "*/scale" (Scale), "pods/eviction" (Eviction),
+  // "serviceaccounts/token" (TokenRequest).
   std::string_view resource;
   bool namespaced = true;
   bool status = false;  // has a /status subresource
   bool scale = false;   // has a /scale subresource
+  // Set only for a subresource-only kind: the group of the resource it is requested
+  // under, which is not the kind's own. The API server matches webhook rules (and
+  // fills request.resource) with the group of the resource written: an Eviction
+  // (policy) is a write of core pods/eviction, a TokenRequest (authentication.k8s.io)
+  // of core serviceaccounts/token, a Scale (autoscaling) of the /scale of any group's
+  // scalable resource ("*": apps deployments, core replicationcontrollers, custom
+  // resources).
+  std::optional<std::string_view> requested_under_group{};
+
+  // The group webhook rules must name for this kind ("*": every group).
+  constexpr std::string_view resource_group() const { return requested_under_group.value_or(group); }
+  // Whether this kind only exists as a subresource's request (its resource is
+  // "parent/subresource").
+  constexpr bool subresource_only() const { return resource.find('/') != std::string_view::npos; }
 };
 
 std::span<const KindInfo> all_kinds();
