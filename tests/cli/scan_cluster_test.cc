@@ -237,6 +237,26 @@ TEST(ScanStored, TheClusterShowsWhoChangedWhichFieldWhenAndListsWhatItCouldNotRe
     }
 }
 
+TEST(ScanStored, AnExpiredContinueTokenRestartsTheResourceAndNothingIsReportedTwice) {
+  FakeApiServer server;
+  server.require_token("ci-token");
+  server.add_configmaps(3, "apps");
+  server.expire_continue_tokens(1);
+  Dir dir;
+  std::string guard = kGuard;
+  guard.replace(guard.find("[ConfigMap, Secret, apps/Deployment]"), 36, "[ConfigMap]");
+  const std::string policies = fs::path(dir.write("policies/p.yaml", guard)).parent_path().string();
+  auto r = run("scan --kubeconfig " + kubeconfig_for(dir, server) + " --policies " + policies + " --chunk-size 1");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  EXPECT_NE(r.output.find("configmaps: "), std::string::npos) << r.output;  // the restart is said on stderr
+  EXPECT_NE(r.output.find("3 objects in 1 resources: 3 drifted fields"), std::string::npos) << r.output;
+  std::size_t lines = 0;
+  for (auto at = r.output.find("data.DB_HOST set by kubectl-edit"); at != std::string::npos;
+       at = r.output.find("data.DB_HOST set by kubectl-edit", at + 1))
+    ++lines;
+  EXPECT_EQ(lines, 3u) << r.output;
+}
+
 TEST(ScanStored, BackgroundEvaluationJudgesStateNotTransitionsAndModesAreReported) {
   FakeApiServer server;
   server.require_token("ci-token");

@@ -352,7 +352,17 @@ void scan_cluster(const ClusterOptions& options, const StoredScanSettings& setti
     kube::ListOptions list{.namespace_ = settings.namespace_, .limit = options.chunk_size, .metadata_only = false,
                            .label_selector = {}, .field_selector = {}};
     const std::string api_version = resource.group_version();
+    // After an expired continue token (410) the listing starts again from its first
+    // page: what this resource gave so far is dropped, so nothing is reported twice.
+    const std::size_t drift_before = out.drift.size(), violations_before = out.violations.size(),
+                      objects_before = out.objects;
     auto listed = kube::list_pages(*client, resource, list, [&](const kube::Page& page) {
+      if (page.restarted) {
+        out.drift.erase(out.drift.begin() + static_cast<std::ptrdiff_t>(drift_before), out.drift.end());
+        out.violations.erase(out.violations.begin() + static_cast<std::ptrdiff_t>(violations_before),
+                             out.violations.end());
+        out.objects = objects_before;
+      }
       json::Arena arena;
       for (const json::Value& item : page.items()) examine(with_type(item, api_version, resource.kind, arena), settings, out);
       return true;
