@@ -194,7 +194,7 @@ TEST(ScanStored, TheClusterShowsWhoChangedWhichFieldWhenAndListsWhatItCouldNotRe
   Dir dir;
   const std::string policies = fs::path(dir.write("policies/p.yaml", kGuard)).parent_path().string();
   const std::string base = "scan --kubeconfig " + kubeconfig_for(dir, server) + " --policies " + policies;
-  auto r = run(base + " --chunk-size 1");
+  auto r = run(base + " --chunk-size 1 --qps 50 --burst 100");
   EXPECT_EQ(r.exit_code, 4) << r.output;
   EXPECT_NE(r.output.find("ConfigMap users/users-api-env (Flux Kustomization flux-system/apps): data.DB_HOST set by "
                           "kubectl-edit at 2026-05-03T02:14:00Z"),
@@ -275,6 +275,10 @@ TEST(ScanStored, BackgroundEvaluationJudgesStateNotTransitionsAndModesAreReporte
   EXPECT_EQ(r.output.find("gitops-ownership/no-manual-edits ("), std::string::npos) << r.output;
 
   auto nothing = run("scan --kubeconfig " + kubeconfig_for(dir, server) + " --policies " + policies + " --namespace elsewhere");
+  auto bad = run("scan --kubeconfig " + kubeconfig_for(dir, server) + " --policies " + policies + " --qps fast");
+  EXPECT_EQ(bad.exit_code, 2) << bad.output;
+  EXPECT_NE(bad.output.find("--qps must be a number of requests per second (0: no limit), got \"fast\""), std::string::npos)
+      << bad.output;
   EXPECT_EQ(nothing.exit_code, 0) << nothing.output;
 }
 

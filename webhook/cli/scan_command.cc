@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <initializer_list>
 #include <iostream>
@@ -322,6 +323,8 @@ json::Value with_type(const json::Value& item, const std::string& api_version, c
 struct ClusterOptions {
   std::string kubeconfig, context;
   std::size_t chunk_size = 500;
+  double qps = 5;  // kubectl's (client-go's) defaults
+  int burst = 10;
 };
 
 void scan_cluster(const ClusterOptions& options, const StoredScanSettings& settings, StoredScan& out) {
@@ -334,7 +337,10 @@ void scan_cluster(const ClusterOptions& options, const StoredScanSettings& setti
     return;
   }
   for (const std::string& w : config->warnings) std::cerr << "driftgate scan: warning: " << w << "\n";
-  auto client = kube::Client::create(std::move(*config));
+  kube::ClientOptions client_options;
+  client_options.qps = options.qps;
+  client_options.burst = options.burst;
+  auto client = kube::Client::create(std::move(*config), client_options);
   if (!client) {
     out.unreadable.push_back(client.error());
     return;
@@ -378,7 +384,7 @@ void scan_cluster(const ClusterOptions& options, const StoredScanSettings& setti
 int stored_scan(const std::string& from, const std::string& policies_dir, const std::string& namespace_,
                 const std::string& output, admission::RequestDefaults identity, TimePoint now,
                 [[maybe_unused]] const std::string& kubeconfig, [[maybe_unused]] const std::string& context,
-                [[maybe_unused]] std::size_t chunk_size) {
+                [[maybe_unused]] std::size_t chunk_size, [[maybe_unused]] double qps, [[maybe_unused]] int burst) {
   auto loaded = policy::load_directory(policies_dir);
   if (!loaded.ok()) {
     std::cerr << loaded.error_text();
@@ -397,7 +403,8 @@ int stored_scan(const std::string& from, const std::string& policies_dir, const 
       result.problems.push_back(cat({from == "-" ? "<stdin>" : from, ": no Kubernetes objects found"}));
   } else {
 #if DRIFTGATE_WITH_KUBE
-    scan_cluster({.kubeconfig = kubeconfig, .context = context, .chunk_size = chunk_size}, settings, result);
+    scan_cluster({.kubeconfig = kubeconfig, .context = context, .chunk_size = chunk_size, .qps = qps, .burst = burst},
+                 settings, result);
 #else
     std::cerr << "driftgate scan: scanning a cluster needs the Kubernetes client; this build has none "
                  "(use --from FILE)\n";
@@ -427,6 +434,7 @@ as a CREATE of what Git holds by --as; modes are reported, not enforced).
   --context NAME          the kubeconfig context
   --namespace NS          only this namespace (default every namespace)
   --chunk-size N          objects per LIST page (default 500)
+  --qps N, --burst N      client-side rate limit, as kubectl's (default 5 and 10; --qps 0: none)
   --output text|json      a summary (default) or JSON lines (docs/scan.md)
 
 Exit status: 0 nothing found, 3 findings, 2 bad input, 4 something could not be
@@ -470,6 +478,8 @@ Exit status: 0 nothing denied, 3 some object denied (or warned, with --fail-on w
   FlagParser flags("scan", kHelp);
   std::string from;
   std::size_t chunk_size = 500;
+  double qps = 5;
+  int burst = 10;
   bool namespace_given = false;
   flags.value("--manifests", "FILE|DIR|-", manifests_path);
   flags.value("--from", "FILE|DIR|-", from);
@@ -481,6 +491,25 @@ Exit status: 0 nothing denied, 3 some object denied (or warned, with --fail-on w
     }
     if (n == 0) return cat({"--chunk-size must be a positive number, got \"", v, "\""});
     chunk_size = n;
+    return std::nullopt;
+  });
+  flags.value("--qps", "N", [&qps](std::string_view v) -> std::optional<std::string> {
+    const std::string text(v);
+    char* end = nullptr;
+    const double n = std::strtod(text.c_str(), &end);
+    if (text.empty() || end != text.c_str() + text.size() || !(n >= 0) || n > 1e6)
+      return cat({"--qps must be a number of requests per second (0: no limit), got \"", v, "\""});
+    qps = n;
+    return std::nullopt;
+  });
+  flags.value("--burst", "N", [&burst](std::string_view v) -> std::optional<std::string> {
+    int n = 0;
+    for (char c : v) {
+      if (c < '0' || c > '9' || n > 100'000) return cat({"--burst must be a positive number, got \"", v, "\""});
+      n = n * 10 + (c - '0');
+    }
+    if (n == 0) return cat({"--burst must be a positive number, got \"", v, "\""});
+    burst = n;
     return std::nullopt;
   });
   flags.value("--policies", "DIR", policies_dir, {.required = true});
@@ -530,7 +559,7 @@ Exit status: 0 nothing denied, 3 some object denied (or warned, with --fail-on w
     }
     return stored_scan(from, policies_dir, namespace_given ? namespace_ : std::string(), output,
                        std::move(stored_identity), now.value_or(TimePoint(Clock::now())), kubeconfig, context,
-                       chunk_size);
+                       chunk_size, qps, burst);
   }
   if (!from.empty()) {
     std::cerr << "driftgate scan: --from and --manifests are two modes: give one\n";
