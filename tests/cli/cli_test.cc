@@ -753,6 +753,9 @@ TEST(ScanStored, FromAKubectlDumpNamesFieldManagerAndTimeAndNothingFluxOwns) {
   for (const char* absent : {"LOG_LEVEL", "FEATURE_X", "users-api-flags", "kube-root-ca.crt", "status.", "revision"})
     EXPECT_EQ(r.output.find(absent), std::string::npos) << absent << "\n" << r.output;
   EXPECT_NE(r.output.find("4 objects: 3 drifted fields"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("Drift by manager: kubectl (/scale) 1, kubectl-edit 1, kubectl-set 1\n"), std::string::npos)
+      << r.output;
+  EXPECT_NE(r.output.find("Findings by policy: gitops-ownership/no-manual-edits 3\n"), std::string::npos) << r.output;
 
   // The same from standard input, as JSON lines.
   auto json = run("scan --from - --output json --policies " + policies + " < " + fixture);

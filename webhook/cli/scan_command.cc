@@ -12,6 +12,7 @@
 #include <fstream>
 #include <initializer_list>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -217,6 +218,23 @@ void write_stored_summary(std::ostream& out, StoredScan& result) {
     out << "  " << object_name(v.kind, v.namespace_, v.name) << ": " << v.violation.policy << "/" << v.violation.rule
         << " (" << policy::to_string(v.violation.mode) << "): " << v.violation.message << "\n";
   }
+  // Counts per manager and per policy/rule, most first (then by name).
+  const auto counts = [&out](std::string_view title, const std::map<std::string, std::size_t>& by) {
+    if (by.empty()) return;
+    std::vector<std::pair<std::string, std::size_t>> sorted(by.begin(), by.end());
+    std::stable_sort(sorted.begin(), sorted.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+    out << title;
+    for (std::size_t i = 0; i < sorted.size(); ++i) out << (i ? ", " : " ") << sorted[i].first << " " << sorted[i].second;
+    out << "\n";
+  };
+  std::map<std::string, std::size_t> by_manager, by_policy;
+  for (const scan::Finding& f : result.drift) {
+    ++by_manager[f.subresource.empty() ? f.manager : cat({f.manager, " (/", f.subresource, ")"})];
+    ++by_policy[cat({f.policy, "/", f.rule})];
+  }
+  for (const StoredViolation& v : result.violations) ++by_policy[cat({v.violation.policy, "/", v.violation.rule})];
+  counts("Drift by manager:", by_manager);
+  counts("Findings by policy:", by_policy);
   for (const std::string& u : result.unreadable) out << "could not read: " << u << "\n";
   for (const std::string& p : result.problems) out << "error: " << p << "\n";
   out << result.objects << " objects";
