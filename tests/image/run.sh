@@ -137,9 +137,11 @@ check "the process runs as uid 65532" \
   [ "$(podman "${storage[@]}" exec "$container" sh -c 'id -u')" = 65532 ]
 check "the container was started with a read-only root filesystem" \
   [ "$(podman "${storage[@]}" inspect --format '{{.HostConfig.ReadonlyRootfs}}' "$container")" = true ]
-# /tmp is world-writable in the image: only a read-only root refuses this write.
-write_refused=$(podman "${storage[@]}" exec "$container" sh -c 'touch /tmp/x 2>&1' || true)
-check "a write to /tmp is refused as a read-only file system" grep -q 'Read-only file system' <<<"$write_refused"
+# As root, so that only a read-only root file system can refuse it (podman mounts
+# tmpfs on /tmp, /var/tmp and /run of a --read-only container, so those stay writable).
+write_refused=$(podman "${storage[@]}" exec --user 0 "$container" sh -c 'touch /etc/driftgate-write-test 2>&1' || true)
+check "a write to /etc, even as root, is refused as a read-only file system" \
+  grep -q 'Read-only file system' <<<"$write_refused"
 
 # --- stop --------------------------------------------------------------------------
 podman "${storage[@]}" kill --signal TERM "$container" >/dev/null
