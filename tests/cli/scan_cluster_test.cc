@@ -194,7 +194,7 @@ TEST(ScanStored, TheClusterShowsWhoChangedWhichFieldWhenAndListsWhatItCouldNotRe
   Dir dir;
   const std::string policies = fs::path(dir.write("policies/p.yaml", kGuard)).parent_path().string();
   const std::string base = "scan --kubeconfig " + kubeconfig_for(dir, server) + " --policies " + policies;
-  auto r = run(base + " --chunk-size 1 --qps 50 --burst 100");
+  auto r = run(base + " --chunk-size 1 --qps 50 --burst 100 --progress");
   EXPECT_EQ(r.exit_code, 4) << r.output;
   EXPECT_NE(r.output.find("ConfigMap users/users-api-env (Flux Kustomization flux-system/apps): data.DB_HOST set by "
                           "kubectl-edit at 2026-05-03T02:14:00Z"),
@@ -211,6 +211,7 @@ TEST(ScanStored, TheClusterShowsWhoChangedWhichFieldWhenAndListsWhatItCouldNotRe
   // The forbidden resource is named with the server's message; the rest was scanned.
   EXPECT_NE(r.output.find("could not read: secrets: "), std::string::npos) << r.output;
   EXPECT_NE(r.output.find("cannot list resource \"secrets\""), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("driftgate scan: resources 3/3, objects 2, findings 2"), std::string::npos) << r.output;
   // Pages of one object each: --chunk-size is the LIST limit.
   bool paged = false;
   for (const auto& request : server.requests())

@@ -153,6 +153,7 @@ struct StoredScanSettings {
   admission::RequestDefaults identity;
   TimePoint now;
   std::string namespace_;  // only this namespace; empty: every namespace
+  bool progress = false;   // resources done/left, objects, findings on stderr
 };
 
 void examine(const json::Value& object, const StoredScanSettings& settings, StoredScan& out) {
@@ -369,9 +370,19 @@ void scan_cluster(const ClusterOptions& options, const StoredScanSettings& setti
     return;
   }
   for (const std::string& f : discovery->failures) out.unreadable.push_back(cat({"discovery: ", f}));
-  for (const kube::ApiResource& resource : discovery->listable()) {
+  std::vector<kube::ApiResource> targets;
+  for (kube::ApiResource& resource : discovery->listable()) {
     if (!settings.namespace_.empty() && !resource.namespaced) continue;
     if (!may_match(*settings.set, resource.group, resource.version, resource.kind)) continue;
+    targets.push_back(std::move(resource));
+  }
+  const auto progress = [&](std::size_t done) {
+    if (!settings.progress) return;
+    std::cerr << "\rdriftgate scan: resources " << done << "/" << targets.size() << ", objects " << out.objects
+              << ", findings " << out.drift.size() + out.violations.size() << "   " << std::flush;
+  };
+  for (const kube::ApiResource& resource : targets) {
+    progress(out.resources);
     ++out.resources;
     kube::ListOptions list{.namespace_ = settings.namespace_, .limit = options.chunk_size, .metadata_only = false,
                            .label_selector = {}, .field_selector = {}};
@@ -389,27 +400,31 @@ void scan_cluster(const ClusterOptions& options, const StoredScanSettings& setti
       }
       json::Arena arena;
       for (const json::Value& item : page.items()) examine(with_type(item, api_version, resource.kind, arena), settings, out);
+      progress(out.resources - 1);
       return true;
     });
     const std::string what = resource.group.empty() ? resource.name : cat({resource.name, ".", resource.group});
     if (!listed) out.unreadable.push_back(cat({what, ": ", listed.error()}));
     else
-      for (const std::string& note : listed->notes) std::cerr << "driftgate scan: " << what << ": " << note << "\n";
+      for (const std::string& note : listed->notes) std::cerr << (settings.progress ? "\n" : "") << "driftgate scan: " << what << ": " << note << "\n";
   }
+  progress(out.resources);
+  if (settings.progress) std::cerr << "\n";
 }
 #endif
 
 int stored_scan(const std::string& from, const std::string& policies_dir, const std::string& namespace_,
                 const std::string& output, admission::RequestDefaults identity, TimePoint now,
                 [[maybe_unused]] const std::string& kubeconfig, [[maybe_unused]] const std::string& context,
-                [[maybe_unused]] std::size_t chunk_size, [[maybe_unused]] double qps, [[maybe_unused]] int burst) {
+                [[maybe_unused]] std::size_t chunk_size, [[maybe_unused]] double qps, [[maybe_unused]] int burst,
+                bool progress) {
   auto loaded = policy::load_directory(policies_dir);
   if (!loaded.ok()) {
     std::cerr << loaded.error_text();
     return kExitBadInput;
   }
   StoredScanSettings settings{.set = loaded.set.get(), .identity = std::move(identity), .now = now,
-                              .namespace_ = namespace_};
+                              .namespace_ = namespace_, .progress = progress};
   StoredScan result;
   if (!from.empty()) {
     manifests::Set set;
@@ -452,6 +467,7 @@ as a CREATE of what Git holds by --as; modes are reported, not enforced).
   --context NAME          the kubeconfig context
   --namespace NS          only this namespace (default every namespace)
   --chunk-size N          objects per LIST page (default 500)
+  --progress              resources done/left, objects and findings on stderr (default: on a tty)
   --qps N, --burst N      client-side rate limit, as kubectl's (default 5 and 10; --qps 0: none)
   --output text|json      a summary (default) or JSON lines (docs/scan.md)
 
@@ -498,7 +514,7 @@ Exit status: 0 nothing denied, 3 some object denied (or warned, with --fail-on w
   std::size_t chunk_size = 500;
   double qps = 5;
   int burst = 10;
-  bool namespace_given = false;
+  bool namespace_given = false, progress = false;
   flags.value("--manifests", "FILE|DIR|-", manifests_path);
   flags.value("--from", "FILE|DIR|-", from);
   flags.value("--chunk-size", "N", [&chunk_size](std::string_view v) -> std::optional<std::string> {
@@ -511,6 +527,7 @@ Exit status: 0 nothing denied, 3 some object denied (or warned, with --fail-on w
     chunk_size = n;
     return std::nullopt;
   });
+  flags.toggle("--progress", progress);
   flags.value("--qps", "N", [&qps](std::string_view v) -> std::optional<std::string> {
     const std::string text(v);
     char* end = nullptr;
@@ -577,7 +594,7 @@ Exit status: 0 nothing denied, 3 some object denied (or warned, with --fail-on w
     }
     return stored_scan(from, policies_dir, namespace_given ? namespace_ : std::string(), output,
                        std::move(stored_identity), now.value_or(TimePoint(Clock::now())), kubeconfig, context,
-                       chunk_size, qps, burst);
+                       chunk_size, qps, burst, progress || isatty(STDERR_FILENO));
   }
   if (!from.empty()) {
     std::cerr << "driftgate scan: --from and --manifests are two modes: give one\n";
