@@ -551,15 +551,21 @@ TEST(KubeClient, RateLimitLetsABurstThroughThenSpacesRequests) {
   Client client = connect(load(dir, kubeconfig(server.url(), "    token: t")), options);
   auto start = std::chrono::steady_clock::now();
   std::vector<std::chrono::steady_clock::duration> at;
+  std::chrono::nanoseconds throttled_in_burst{};
   for (int i = 0; i < 15; ++i) {
     ASSERT_TRUE(client.get("/api").ok());
     at.push_back(std::chrono::steady_clock::now() - start);
+    if (i == 4) throttled_in_burst = client.stats().throttled;
   }
-  // The burst of 5 needs no waiting (generous bound for a loaded machine) ...
-  EXPECT_LT(at[4], Ms(400));
-  // ... the next 10 are spaced: at least 10 x 50 ms, less a little for the clock.
+  // The burst of 5 waits nothing for the limiter. Asserted on the limiter's own
+  // account, not on the wall clock: on a loaded machine (CI under ASan, other
+  // builds) five TLS requests may take any time, which only adds tokens.
+  EXPECT_EQ(throttled_in_burst, std::chrono::nanoseconds{0});
+  // The next 10 are spaced: at least 10 x 50 ms, less a little for the clock. (How
+  // much of that the limiter itself waited depends on how long the requests took, so
+  // its account is not asserted; on loopback they take about a millisecond each and
+  // the bound holds only if the limiter spaced them.)
   EXPECT_GE(at[14], Ms(450));
-  EXPECT_GE(client.stats().throttled, Ms(400));
 }
 
 }  // namespace
