@@ -25,6 +25,17 @@ std::string read_corpus(const std::string& target, const std::string& name) {
   return text.str();
 }
 
+// loader_fuzz: a Policy without spec threw YAML::InvalidNode out of the loader
+// (std::terminate): the strict reader assigned the missing node instead of
+// copying it. Now it is the error it always was meant to be.
+TEST(FuzzRegressions, APolicyWithoutSpecIsAnErrorNotACrash) {
+  const std::string text = read_corpus("loader_fuzz", "regression-policy-without-spec.yaml");
+  ASSERT_NE(text.find("kind: Policy"), std::string::npos);
+  auto loaded = policy::load_sources({{"policies/p.yaml", text}});
+  EXPECT_FALSE(loaded.ok());
+  EXPECT_NE(loaded.error_text().find("missing spec"), std::string::npos) << loaded.error_text();
+}
+
 // review_fuzz: a break-glass-until in year 1013 overflowed the nanosecond
 // TimePoint (signed overflow, UBSan). Times outside 1677..2262 are now unparseable.
 TEST(FuzzRegressions, Rfc3339OutsideTheNanosecondRangeIsRefused) {

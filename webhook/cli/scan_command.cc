@@ -315,7 +315,9 @@ int stored_exit(const StoredScan& r) {
   return kExitOk;
 }
 
-// Whether some policy of the set can match objects of this kind.
+#if DRIFTGATE_WITH_KUBE
+// Whether some policy of the set can match objects of this kind (only the cluster
+// scan lists by kind; the offline build has none, and clang flags it unused).
 bool may_match(const policy::PolicySet& set, std::string_view group, std::string_view version, std::string_view kind) {
   for (const policy::Policy& p : set.policies()) {
     if (p.match.kinds.empty()) return true;
@@ -325,7 +327,6 @@ bool may_match(const policy::PolicySet& set, std::string_view group, std::string
   return false;
 }
 
-#if DRIFTGATE_WITH_KUBE
 // A LIST's items carry neither apiVersion nor kind: the List's resource gives them.
 json::Value with_type(const json::Value& item, const std::string& api_version, const std::string& kind,
                       json::Arena& arena) {

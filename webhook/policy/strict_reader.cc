@@ -50,7 +50,7 @@ std::string StrictReader::describe(const YAML::Node& n) {
 }
 
 std::optional<StrictReader::Header> StrictReader::read_header(const YAML::Node& doc) {
-  Header header;
+  std::string document_name;
   const YAML::Node metadata = doc["metadata"];
   if (!metadata) {
     error(doc, "", "missing metadata.name");
@@ -58,18 +58,20 @@ std::optional<StrictReader::Header> StrictReader::read_header(const YAML::Node& 
     if (!metadata["name"]) error(metadata, "metadata", "missing name");
     else if (auto name = scalar(metadata["name"], "metadata.name")) {
       if (name->empty()) error(metadata["name"], "metadata.name", "must not be empty");
-      header.name = *name;
+      document_name = *name;
       name_document(*name);
     }
   }
   // After the name, so that errors at the top level name the document too.
   expect_map(doc, "", {"apiVersion", "kind", "metadata", "spec"});
-  header.spec = doc["spec"];
-  if (!header.spec) {
+  // Copy-constructed, never assigned: YAML::Node's operator= assigns the value and
+  // throws InvalidNode for a missing one (found by loader_fuzz).
+  const YAML::Node spec = doc["spec"];
+  if (!spec) {
     error(doc, "", "missing spec");
     return std::nullopt;
   }
-  return header;
+  return Header{std::move(document_name), spec};
 }
 
 bool StrictReader::expect_map(const YAML::Node& n, const std::string& field,
