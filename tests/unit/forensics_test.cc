@@ -16,19 +16,8 @@
 namespace driftgate::scan {
 namespace {
 
-class Objects {
- public:
-  json::Value json(std::string_view text) {
-    auto doc = json::parse(text);
-    EXPECT_TRUE(doc.ok()) << (doc.ok() ? "" : doc.error());
-    if (!doc.ok()) return {};
-    docs_.push_back(std::move(*doc));
-    return docs_.back().root;
-  }
-
- private:
-  std::vector<json::Document> docs_;
-};
+// Keeps the parsed objects alive for the test (test_support.h).
+using Objects = testing::Documents;
 
 // The default policy set, as shipped.
 const policy::PolicySet& default_policies() {

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "engine/request.h"
+#include "json/parse.h"
 #include "json/yaml.h"
 #include "policy/loader.h"
 #include "util/time.h"
@@ -23,15 +24,17 @@ inline std::shared_ptr<const policy::PolicySet> policies(const std::string& yaml
 // Keeps parsed documents alive for the lifetime of a test's requests.
 class Documents {
  public:
-  json::Value yaml(const std::string& text) {
-    auto doc = json::parse_yaml(text);
+  json::Value yaml(const std::string& text) { return keep(json::parse_yaml(text)); }
+  json::Value json(std::string_view text) { return keep(json::parse(text)); }
+
+ private:
+  json::Value keep(Result<json::Document> doc) {
     EXPECT_TRUE(doc.ok()) << (doc.ok() ? "" : doc.error());
     if (!doc.ok()) return {};
     docs_.push_back(std::move(*doc));
     return docs_.back().root;
   }
 
- private:
   std::vector<json::Document> docs_;
 };
 
