@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "json/parse.h"
+#include "json/writer.h"
 #include "json/yaml.h"
 
 namespace driftgate::json {
@@ -428,3 +429,55 @@ TEST(JsonClone, DeepCopyOutlivesTheSource) {
 
 }  // namespace
 }  // namespace driftgate::json
+
+// ---- json::Writer ---------------------------------------------------------------
+
+namespace {
+using driftgate::json::Writer;
+}  // namespace
+
+TEST(JsonWriter, CommasKeysAndNestingComeOutRight) {
+  Writer w;
+  w.begin_object().field("a", 1).field("b", "x").key("c").begin_array().integer(1).string("two").null().boolean(false);
+  w.begin_object().end_object().begin_array().end_array().end_array().field("d", nullptr).field("e", true);
+  w.end_object();
+  EXPECT_TRUE(w.complete());
+  EXPECT_EQ(w.text(), R"({"a":1,"b":"x","c":[1,"two",null,false,{},[]],"d":null,"e":true})");
+}
+
+TEST(JsonWriter, AStringLiteralIsAStringNotABoolean) {
+  // A const char* must not decay to bool (the overload set has both).
+  EXPECT_EQ(Writer().begin_object().field("k", "text").end_object().text(), R"({"k":"text"})");
+}
+
+TEST(JsonWriter, EscapesControlCharactersQuotesAndInvalidUtf8) {
+  Writer w;
+  const std::string nasty = std::string("q\"b\\n\nt\tc\x01") + '\0' + "\x7f" + "\xC3\xA9" + "\xFF" + "\xE2\x82";
+  w.begin_object().field(nasty, nasty).end_object();
+  const std::string s = "\"q\\\"b\\\\n\\nt\\tc\\u0001\\u0000\x7f\xC3\xA9\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD\"";
+  EXPECT_EQ(w.text(), "{" + s + ":" + s + "}");
+  // What it writes parses back, with the replacement characters in place.
+  auto doc = driftgate::json::parse(w.text());
+  ASSERT_TRUE(doc) << doc.error();
+  EXPECT_EQ(doc->root.members()[0].value.as_string().substr(0, 5), "q\"b\\n");
+}
+
+TEST(JsonWriter, IntegersOfEveryWidthAndValuesAndRawText) {
+  auto doc = driftgate::json::parse(R"({"x":[1,2.5,"s"]})");
+  ASSERT_TRUE(doc);
+  Writer w;
+  w.begin_array().integer(std::size_t{18446744073709551615u}).integer(-5).integer(std::int64_t{-9223372036854775807 - 1});
+  w.value(doc->root).raw(R"({"pre":"made"})").number(0.5).end_array();
+  EXPECT_EQ(w.text(), R"([18446744073709551615,-5,-9223372036854775808,{"x":[1,2.5,"s"]},{"pre":"made"},0.5])");
+}
+
+TEST(JsonWriter, IsAValueCopiesContinueApart) {
+  Writer base;
+  base.begin_object().field("type", "x");
+  Writer a = base, b = base;
+  a.field("a", 1).end_object();
+  b.field("b", 2).end_object();
+  EXPECT_EQ(a.text(), R"({"type":"x","a":1})");
+  EXPECT_EQ(b.text(), R"({"type":"x","b":2})");
+  EXPECT_FALSE(base.complete());
+}

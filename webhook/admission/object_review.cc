@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "json/writer.h"
 #include "kube_kinds/kube_kinds.h"
 
 namespace driftgate::admission {
@@ -19,12 +20,6 @@ struct ScaleParent {
   std::string_view group, version, resource;
 };
 constexpr ScaleParent kScaleParent{"apps", "v1", "deployments"};
-
-std::string quoted(std::string_view s) {
-  std::string q;
-  json::write_string(s, q);
-  return q;
-}
 
 // An object member list with `key` replaced (or added, or dropped when `value` is null).
 json::Value with_member(const json::Value& object, std::string_view key, const json::Value* value, json::Arena& arena) {
@@ -90,22 +85,13 @@ std::string review_from_request(const json::Value& request, const RequestDefault
   // The API server sends a Namespace's own name as its request's namespace.
   if (group.empty() && kind == "Namespace") namespace_ = name;
 
-  std::string out = R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{)";
-  bool first = true;
-  auto member = [&](std::string_view key, const std::string& json_value) {
-    if (!first) out.push_back(',');
-    first = false;
-    json::write_string(key, out);
-    out.push_back(':');
-    out += json_value;
-  };
+  json::Writer w;
+  w.begin_object().field("apiVersion", "admission.k8s.io/v1").field("kind", "AdmissionReview");
+  w.key("request").begin_object();
   auto gvk = [&](std::string_view g, std::string_view v, std::string_view last_key, std::string_view last) {
-    std::string text = "{\"group\":";
-    text.append(quoted(g)).append(",\"version\":").append(quoted(v)).append(",");
-    text.append(quoted(last_key)).append(":").append(quoted(last)).append("}");
-    return text;
+    return json::Writer().begin_object().field("group", g).field("version", v).field(last_key, last).end_object().take();
   };
-  for (const json::Member& m : request.members()) member(m.key, json::to_string(m.value));
+  for (const json::Member& m : request.members()) w.field(m.key, m.value);
   auto missing = [&](std::string_view key) { return request.find(key) == nullptr; };
   // What the request gives, else what is derived: the request* members are the same
   // as the ones they mirror unless given apart.
@@ -116,28 +102,23 @@ std::string review_from_request(const json::Value& request, const RequestDefault
   const std::string kind_json = given_or("kind", gvk(group, version, "kind", kind));
   const std::string resource_json = given_or("resource", gvk(resource_group, resource_version, "resource", resource));
   if (!missing("subResource")) sub_resource = std::string(request.string_at("subResource"));
-  if (missing("uid")) member("uid", quoted(defaults.uid));
-  if (missing("operation")) member("operation", quoted(operation));
-  if (missing("kind")) member("kind", kind_json);
-  if (missing("resource")) member("resource", resource_json);
-  if (missing("requestKind")) member("requestKind", kind_json);
-  if (missing("requestResource")) member("requestResource", resource_json);
-  if (missing("subResource") && !sub_resource.empty()) member("subResource", quoted(sub_resource));
-  if (missing("requestSubResource") && !sub_resource.empty()) member("requestSubResource", quoted(sub_resource));
-  if (missing("namespace") && !namespace_.empty()) member("namespace", quoted(namespace_));
-  if (missing("name") && metadata) member("name", quoted(name));
+  if (missing("uid")) w.field("uid", defaults.uid);
+  if (missing("operation")) w.field("operation", operation);
+  if (missing("kind")) w.key("kind").raw(kind_json);
+  if (missing("resource")) w.key("resource").raw(resource_json);
+  if (missing("requestKind")) w.key("requestKind").raw(kind_json);
+  if (missing("requestResource")) w.key("requestResource").raw(resource_json);
+  if (missing("subResource") && !sub_resource.empty()) w.field("subResource", sub_resource);
+  if (missing("requestSubResource") && !sub_resource.empty()) w.field("requestSubResource", sub_resource);
+  if (missing("namespace") && !namespace_.empty()) w.field("namespace", namespace_);
+  if (missing("name") && metadata) w.field("name", name);
   if (missing("userInfo")) {
-    std::string user = "{\"username\":" + quoted(defaults.username);
-    if (!defaults.groups.empty()) {
-      user += ",\"groups\":[";
-      for (std::size_t i = 0; i < defaults.groups.size(); ++i) user.append(i ? "," : "").append(quoted(defaults.groups[i]));
-      user += "]";
-    }
-    member("userInfo", user + "}");
+    w.key("userInfo").begin_object().field("username", defaults.username);
+    if (!defaults.groups.empty()) w.strings("groups", defaults.groups);
+    w.end_object();
   }
-  if (missing("dryRun")) member("dryRun", "false");
-  out += "}}";
-  return out;
+  if (missing("dryRun")) w.field("dryRun", false);
+  return w.end_object().end_object().take();
 }
 
 std::string review_for_object(const json::Value& object, const ObjectWrite& write, const RequestDefaults& defaults,

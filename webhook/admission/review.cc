@@ -1,5 +1,6 @@
 #include "admission/review.h"
 
+#include "json/writer.h"
 #include "util/base64.h"
 #include "util/utf8.h"
 
@@ -163,36 +164,18 @@ std::vector<std::string> sanitize_warnings(const std::vector<std::string>& warni
 }
 
 std::string encode_response(const Review& review, const engine::Decision& decision, const ResponseOptions& options) {
-  std::string out;
-  out.reserve(256 + decision.message.size() + decision.patch.size() * 2);
-  out += "{\"apiVersion\":";
-  json::write_string(review.api_version, out);
-  out += ",\"kind\":\"AdmissionReview\",\"response\":{\"uid\":";
-  json::write_string(review.request.uid, out);
-  out += decision.allowed ? ",\"allowed\":true" : ",\"allowed\":false";
+  json::Writer w;
+  w.begin_object().field("apiVersion", review.api_version).field("kind", "AdmissionReview");
+  w.key("response").begin_object().field("uid", review.request.uid).field("allowed", decision.allowed);
   if (!decision.allowed) {
-    out += ",\"status\":{\"code\":403,\"reason\":\"Forbidden\",\"message\":";
-    json::write_string(decision.message, out);
-    out += "}";
+    w.key("status").begin_object().field("code", 403).field("reason", "Forbidden");
+    w.field("message", decision.message).end_object();
   }
-  if (!decision.warnings.empty()) {
-    out += ",\"warnings\":[";
-    bool first = true;
-    for (const std::string& w : sanitize_warnings(decision.warnings)) {
-      if (!first) out.push_back(',');
-      first = false;
-      json::write_string(w, out);
-    }
-    out += "]";
-  }
+  if (!decision.warnings.empty()) w.strings("warnings", sanitize_warnings(decision.warnings));
   // Only a mutating webhook may return a patch, never an empty one, never on DELETE.
-  if (options.include_patch && !decision.patch.empty() && review.request.operation != policy::kDelete) {
-    out += ",\"patchType\":\"JSONPatch\",\"patch\":\"";
-    out += base64_encode(decision.patch);
-    out += "\"";
-  }
-  out += "}}";
-  return out;
+  if (options.include_patch && !decision.patch.empty() && review.request.operation != policy::kDelete)
+    w.field("patchType", "JSONPatch").field("patch", base64_encode(decision.patch));
+  return w.end_object().end_object().take();
 }
 
 }  // namespace driftgate::admission

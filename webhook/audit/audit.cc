@@ -1,94 +1,57 @@
 #include "audit/audit.h"
 
-#include "json/value.h"
+#include "json/writer.h"
 
 namespace driftgate::audit {
-namespace {
-
-void field(std::string& out, std::string_view key, std::string_view value) {
-  out.push_back(',');
-  json::write_string(key, out);
-  out.push_back(':');
-  json::write_string(value, out);
-}
-
-void string_array(std::string& out, std::string_view key, const auto& values) {
-  out.push_back(',');
-  json::write_string(key, out);
-  out += ":[";
-  bool first = true;
-  for (const auto& v : values) {
-    if (!first) out.push_back(',');
-    first = false;
-    json::write_string(v, out);
-  }
-  out.push_back(']');
-}
-
-}  // namespace
 
 std::string decision_line(const admission::Review& review, const engine::Decision& decision, const Context& context) {
   const engine::Request& r = review.request;
-  std::string out = "{\"type\":\"decision\"";
-  field(out, "time", format_rfc3339(context.time));
-  field(out, "endpoint", context.endpoint);
-  field(out, "uid", r.uid);
-  field(out, "user", r.user.username);
-  string_array(out, "groups", r.user.groups);
-  field(out, "operation", policy::to_string(r.operation));
-  field(out, "group", r.kind.group);
-  field(out, "version", r.kind.version);
-  field(out, "kind", r.kind.kind);
-  if (!r.sub_resource.empty()) field(out, "subResource", r.sub_resource);
-  field(out, "namespace", r.namespace_);
-  field(out, "name", r.name);
-  if (!review.field_manager.empty()) field(out, "fieldManager", review.field_manager);
-  field(out, "decision", decision.allowed ? "allowed" : "denied");
-  out += r.dry_run ? ",\"dryRun\":true" : ",\"dryRun\":false";
-  string_array(out, "policies", decision.matched_policies);
-  out += ",\"violations\":[";
-  bool first = true;
+  json::Writer w;
+  w.begin_object().field("type", "decision");
+  w.field("time", format_rfc3339(context.time));
+  w.field("endpoint", context.endpoint);
+  w.field("uid", r.uid);
+  w.field("user", r.user.username);
+  w.strings("groups", r.user.groups);
+  w.field("operation", policy::to_string(r.operation));
+  w.field("group", r.kind.group);
+  w.field("version", r.kind.version);
+  w.field("kind", r.kind.kind);
+  if (!r.sub_resource.empty()) w.field("subResource", r.sub_resource);
+  w.field("namespace", r.namespace_);
+  w.field("name", r.name);
+  if (!review.field_manager.empty()) w.field("fieldManager", review.field_manager);
+  w.field("decision", decision.allowed ? "allowed" : "denied");
+  w.field("dryRun", r.dry_run);
+  w.strings("policies", decision.matched_policies);
+  w.key("violations").begin_array();
   for (const engine::Violation& v : decision.violations) {
-    if (!first) out.push_back(',');
-    first = false;
-    out += "{\"policy\":";
-    json::write_string(v.policy, out);
-    field(out, "rule", v.rule);
-    field(out, "mode", policy::to_string(v.mode));
-    string_array(out, "paths", v.paths);
-    out += v.bypassed ? ",\"bypassedByBreakGlass\":true}" : ",\"bypassedByBreakGlass\":false}";
+    w.begin_object().field("policy", v.policy).field("rule", v.rule).field("mode", policy::to_string(v.mode));
+    w.strings("paths", v.paths).field("bypassedByBreakGlass", v.bypassed).end_object();
   }
-  out += "]";
+  w.end_array();
   if (!decision.break_glass.empty()) {
-    out += ",\"breakGlass\":[";
-    first = true;
+    w.key("breakGlass").begin_array();
     for (const engine::BreakGlassWrite& b : decision.break_glass) {
-      if (!first) out.push_back(',');
-      first = false;
-      out += "{\"policy\":";
-      json::write_string(b.policy, out);
-      field(out, "user", b.user);
-      field(out, "until", b.until);
-      field(out, "reason", b.reason);
-      string_array(out, "paths", b.paths);
-      out += "}";
+      w.begin_object().field("policy", b.policy).field("user", b.user).field("until", b.until);
+      w.field("reason", b.reason).strings("paths", b.paths).end_object();
     }
-    out += "]";
+    w.end_array();
   }
-  out += ",\"warnings\":" + std::to_string(decision.warnings.size());
-  out += decision.patch.empty() ? ",\"patched\":false" : ",\"patched\":true";
-  out += ",\"latencyMicros\":" + std::to_string(context.latency.count());
-  out += "}";
-  return out;
+  w.field("warnings", decision.warnings.size());
+  w.field("patched", !decision.patch.empty());
+  w.field("latencyMicros", static_cast<long long>(context.latency.count()));
+  return w.end_object().take();
 }
 
 std::string event_line(TimePoint time, std::string_view level, std::string_view event, std::string_view message,
                        std::string_view fields) {
-  std::string out = "{\"type\":\"event\"";
-  field(out, "time", format_rfc3339(time));
-  field(out, "level", level);
-  field(out, "event", event);
-  field(out, "message", message);
+  json::Writer w;
+  w.begin_object().field("type", "event").field("time", format_rfc3339(time));
+  w.field("level", level).field("event", event).field("message", message);
+  std::string out = w.take();
+  // `fields` is serialised members ("\"k\":v,...") the caller built; the callers
+  // are in server/ and pass fragments, so they are appended as they are.
   if (!fields.empty()) {
     out.push_back(',');
     out += fields;

@@ -4,7 +4,7 @@
 #include <map>
 #include <string_view>
 
-#include "json/value.h"
+#include "json/writer.h"
 
 namespace driftgate::cli {
 namespace {
@@ -25,41 +25,17 @@ std::string position(const manifests::Object& at) {
   return out;
 }
 
-void member(std::string& out, std::string_view key, std::string_view value) {
-  if (out.back() != '{') out.push_back(',');
-  json::write_string(key, out);
-  out.push_back(':');
-  json::write_string(value, out);
-}
-void member(std::string& out, std::string_view key, long long value) {
-  out.push_back(',');
-  json::write_string(key, out);
-  out.push_back(':');
-  out += std::to_string(value);
-}
-void null_member(std::string& out, std::string_view key) {
-  out.push_back(',');
-  json::write_string(key, out);
-  out += ":null";
-}
-
 // The fields every line about an object starts with.
-std::string object_line(std::string_view type, const JudgedObject& o) {
-  std::string out = "{";
-  member(out, "type", type);
-  member(out, "file", o.at->file);
-  member(out, "line", o.at->line);
-  member(out, "document", static_cast<long long>(o.at->document));
-  if (o.at->item >= 0) member(out, "item", o.at->item);
-  else null_member(out, "item");
-  if (o.at->source.empty()) null_member(out, "source");
-  else member(out, "source", o.at->source);
-  member(out, "apiVersion", o.api_version);
-  member(out, "kind", o.kind);
-  member(out, "namespace", o.namespace_);
-  member(out, "name", o.name);
-  member(out, "operation", o.operation);
-  return out;
+json::Writer object_line(std::string_view type, const JudgedObject& o) {
+  json::Writer w;
+  w.begin_object().field("type", type).field("file", o.at->file).field("line", o.at->line);
+  w.field("document", static_cast<long long>(o.at->document));
+  if (o.at->item >= 0) w.field("item", o.at->item);
+  else w.field("item", nullptr);
+  w.field_or_null("source", o.at->source);
+  w.field("apiVersion", o.api_version).field("kind", o.kind).field("namespace", o.namespace_).field("name", o.name);
+  w.field("operation", o.operation);
+  return w;
 }
 
 }  // namespace
@@ -131,39 +107,23 @@ void write_summary(std::ostream& out, const ScanResult& result, bool colour) {
 void write_json_lines(std::ostream& out, const ScanResult& result) {
   for (const JudgedObject& o : result.objects) {
     for (const engine::Violation& v : o.violations) {
-      std::string line = object_line("finding", o);
-      member(line, "policy", v.policy);
-      member(line, "rule", v.rule);
-      member(line, "mode", policy::to_string(v.mode));
-      member(line, "severity", severity_name(severity_of(v)));
-      line += ",\"bypassed\":";
-      line += v.bypassed ? "true" : "false";
-      line += ",\"paths\":[";
-      for (std::size_t i = 0; i < v.paths.size(); ++i) {
-        if (i) line.push_back(',');
-        json::write_string(v.paths[i], line);
-      }
-      line += "]";
-      member(line, "message", v.message);
-      out << line << "}\n";
+      json::Writer line = object_line("finding", o);
+      line.field("policy", v.policy).field("rule", v.rule).field("mode", policy::to_string(v.mode));
+      line.field("severity", severity_name(severity_of(v))).field("bypassed", v.bypassed);
+      line.strings("paths", v.paths).field("message", v.message);
+      out << line.end_object().text() << "\n";
     }
   }
   for (const manifests::Problem& p : result.problems) {
-    std::string line = "{";
-    member(line, "type", "error");
-    member(line, "file", p.file);
-    member(line, "line", p.line);
-    member(line, "message", p.message);
-    out << line << "}\n";
+    json::Writer line;
+    line.begin_object().field("type", "error").field("file", p.file).field("line", p.line).field("message", p.message);
+    out << line.end_object().text() << "\n";
   }
-  std::string summary = "{";
-  member(summary, "type", "summary");
-  member(summary, "files", static_cast<long long>(result.files));
-  member(summary, "objects", static_cast<long long>(result.objects.size()));
-  member(summary, "errors", static_cast<long long>(result.errors()));
-  member(summary, "warnings", static_cast<long long>(result.warnings()));
-  member(summary, "inputErrors", static_cast<long long>(result.problems.size()));
-  out << summary << "}\n";
+  json::Writer summary;
+  summary.begin_object().field("type", "summary").field("files", result.files);
+  summary.field("objects", result.objects.size()).field("errors", result.errors()).field("warnings", result.warnings());
+  summary.field("inputErrors", result.problems.size());
+  out << summary.end_object().text() << "\n";
 }
 
 std::string xml_escape(std::string_view text) {

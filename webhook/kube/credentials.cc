@@ -13,6 +13,7 @@
 #include <cstring>
 
 #include "json/parse.h"
+#include "json/writer.h"
 #include "util/base64.h"
 #include "util/file.h"
 
@@ -52,25 +53,18 @@ std::string first_line(std::string_view text) {
 
 // KUBERNETES_EXEC_INFO, as client-go's exec authenticator writes it.
 std::string exec_info(const ExecConfig& exec, const Config& cluster) {
-  std::string out = R"({"kind":"ExecCredential","apiVersion":)";
-  json::write_string(exec.api_version, out);
-  out += R"(,"spec":{)";
+  json::Writer w;
+  w.begin_object().field("kind", "ExecCredential").field("apiVersion", exec.api_version);
+  w.key("spec").begin_object();
   if (exec.provide_cluster_info) {
-    out += R"("cluster":{"server":)";
-    json::write_string(cluster.server, out);
-    if (!cluster.tls_server_name.empty()) {
-      out += R"(,"tls-server-name":)";
-      json::write_string(cluster.tls_server_name, out);
-    }
-    if (cluster.insecure_skip_tls_verify) out += R"(,"insecure-skip-tls-verify":true)";
-    if (!cluster.ca_pem.empty()) {
-      out += R"(,"certificate-authority-data":)";
-      json::write_string(base64_encode(cluster.ca_pem), out);
-    }
-    out += "},";
+    w.key("cluster").begin_object().field("server", cluster.server);
+    if (!cluster.tls_server_name.empty()) w.field("tls-server-name", cluster.tls_server_name);
+    if (cluster.insecure_skip_tls_verify) w.field("insecure-skip-tls-verify", true);
+    if (!cluster.ca_pem.empty()) w.field("certificate-authority-data", base64_encode(cluster.ca_pem));
+    w.end_object();
   }
-  out += R"("interactive":false}})";
-  return out;
+  w.field("interactive", false);
+  return w.end_object().end_object().take();
 }
 
 std::string describe_status(int status) {

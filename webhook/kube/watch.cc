@@ -3,6 +3,7 @@
 #include <random>
 
 #include "json/parse.h"
+#include "json/writer.h"
 #include "kube/client.h"
 #include "kube/list.h"
 
@@ -142,12 +143,11 @@ Result<std::optional<WatchEvent>> Watch::next() {
       auto parsed = parse_status(text);
       Status s = parsed ? *parsed : Status{status, "", describe_error(status, text, "GET " + target_)};
       if (s.code == 0) s.code = status;
-      std::string line = R"({"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","status":"Failure","code":)" +
-                         std::to_string(s.code) + R"(,"reason":)";
-      json::write_string(s.reason, line);
-      line += R"(,"message":)";
-      json::write_string(s.message.empty() ? describe_error(status, text, "GET " + target_) : s.message, line);
-      line += "}}";
+      json::Writer w;
+      w.begin_object().field("type", "ERROR").key("object").begin_object().field("kind", "Status");
+      w.field("apiVersion", "v1").field("status", "Failure").field("code", s.code).field("reason", s.reason);
+      w.field("message", s.message.empty() ? describe_error(status, text, "GET " + target_) : s.message);
+      const std::string line = w.end_object().end_object().take();
       auto event = parse_watch_event(line);
       if (!event) return Error{name + ": " + event.error()};
       ++events_;
