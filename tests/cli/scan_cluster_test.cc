@@ -10,9 +10,14 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <vector>
 #include <string>
 
 #include "fake_apiserver.h"
+#include "json/parse.h"
+#include "json/yaml.h"
+#include "openapi_schema.h"
 #include "test_pki.h"
 #include "util/base64.h"
 
@@ -281,6 +286,155 @@ TEST(ScanStored, BackgroundEvaluationJudgesStateNotTransitionsAndModesAreReporte
   EXPECT_NE(bad.output.find("--qps must be a number of requests per second (0: no limit), got \"fast\""), std::string::npos)
       << bad.output;
   EXPECT_EQ(nothing.exit_code, 0) << nothing.output;
+}
+
+// ---- PolicyReports: --output reports and --write-reports -------------------------
+
+const std::string kReports = "/apis/wgpolicyk8s.io/v1alpha2/policyreports";
+const std::string kClusterReports = "/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports";
+
+std::vector<std::string> schema_errors(const std::string& report) {
+  auto doc = driftgate::json::parse(report);
+  if (!doc) return {doc.error()};
+  const std::string kind(doc->root.string_at("kind"));
+  const std::string crd = std::string(DRIFTGATE_SOURCE_DIR) + "/tests/fixtures/crds/wgpolicyk8s.io_" +
+                          (kind == "PolicyReport" ? "policyreports" : "clusterpolicyreports") + ".yaml";
+  return driftgate::testing::validate_against(driftgate::testing::load_crd(crd, "v1alpha2"), "v1alpha2", doc->root);
+}
+
+// namespace/name -> the stored report.
+std::map<std::string, std::string> stored_reports(const FakeApiServer& server, const std::string& collection) {
+  std::map<std::string, std::string> out;
+  for (const std::string& text : server.objects(collection)) {
+    auto doc = driftgate::json::parse(text);
+    const auto* metadata = doc->root.find("metadata");
+    out[std::string(metadata->string_at("namespace")) + "/" + std::string(metadata->string_at("name"))] = text;
+  }
+  return out;
+}
+
+std::size_t count_requests(const FakeApiServer& server, const std::string& method, const std::string& path) {
+  std::size_t n = 0;
+  for (const auto& r : server.requests()) n += r.method == method && r.path == path;
+  return n;
+}
+
+const char* kDebugConfigMap =
+    R"({"metadata":{"name":"debug","namespace":"tools","uid":"u-1","resourceVersion":"9"},"data":{"DEBUG":"1"}})";
+
+TEST(ScanReports, WriteReportsCreatesReplacesAndRemovesStaleReportsOfDriftgateOnly) {
+  FakeApiServer server;
+  server.require_token("ci-token");
+  server.serve_policy_reports();
+  server.add_object("/api/v1/configmaps", kEditedConfigMap);
+  server.add_object("/api/v1/configmaps", kDebugConfigMap);
+  // A report driftgate wrote for a namespace that has no findings any more, and
+  // one of another tool: the first goes, the second stays.
+  server.add_object(kReports, R"({"apiVersion":"wgpolicyk8s.io/v1alpha2","kind":"PolicyReport","metadata":{"name":"driftgate","namespace":"old","resourceVersion":"5","labels":{"app.kubernetes.io/managed-by":"driftgate"}},"results":[]})");
+  server.add_object(kReports, R"({"apiVersion":"wgpolicyk8s.io/v1alpha2","kind":"PolicyReport","metadata":{"name":"polr-ns-users","namespace":"users","resourceVersion":"6","labels":{"app.kubernetes.io/managed-by":"kyverno"}},"results":[]})");
+  Dir dir;
+  std::string guard = kGuard;
+  guard.replace(guard.find("[ConfigMap, Secret, apps/Deployment]"), 36, "[ConfigMap]");
+  const std::string policies = fs::path(dir.write("policies/p.yaml", guard)).parent_path().string();
+  const std::string base = "scan --kubeconfig " + kubeconfig_for(dir, server) + " --policies " + policies;
+
+  auto first = run(base + " --write-reports");
+  EXPECT_EQ(first.exit_code, 3) << first.output;  // findings: the reports are written, the exit says found
+  EXPECT_NE(first.output.find("driftgate scan: policyreports: 2 created, 0 updated, 1 deleted"), std::string::npos)
+      << first.output;
+  auto reports = stored_reports(server, kReports);
+  ASSERT_EQ(reports.size(), 3u) << first.output;
+  EXPECT_TRUE(reports.count("users/driftgate") && reports.count("tools/driftgate") && reports.count("users/polr-ns-users"));
+  for (const auto& [at, text] : reports) EXPECT_TRUE(schema_errors(text).empty()) << at << "\n" << text;
+  EXPECT_NE(reports["users/driftgate"].find(R"("message":"ConfigMap users/users-api-env (Flux Kustomization flux-system/apps): data.DB_HOST set by kubectl-edit at 2026-05-03T02:14:00Z")"), std::string::npos)
+      << reports["users/driftgate"];
+  EXPECT_NE(reports["users/driftgate"].find(R"("source":"driftgate")"), std::string::npos);
+  EXPECT_NE(reports["tools/driftgate"].find(R"("result":"warn")"), std::string::npos) << reports["tools/driftgate"];
+  EXPECT_TRUE(server.objects(kClusterReports).empty());  // nothing cluster-scoped, everything read
+
+  // Again, while another writer changes the users report just before each PUT:
+  // the 409 Conflict makes driftgate read it again and replace it.
+  server.clear_requests();
+  server.change_before_next_puts(1);
+  auto second = run(base + " --write-reports");
+  EXPECT_EQ(second.exit_code, 3) << second.output;
+  EXPECT_NE(second.output.find("policyreports: 0 created, 2 updated, 0 deleted"), std::string::npos) << second.output;
+  const std::size_t puts = count_requests(server, "PUT", "/apis/wgpolicyk8s.io/v1alpha2/namespaces/tools/policyreports/driftgate") +
+                           count_requests(server, "PUT", "/apis/wgpolicyk8s.io/v1alpha2/namespaces/users/policyreports/driftgate");
+  EXPECT_EQ(puts, 3u);  // one of them twice
+  EXPECT_EQ(count_requests(server, "POST", kReports), 0u);
+
+  // A resource that cannot be read: nothing stale is deleted (tools' report stays
+  // although its ConfigMap is gone), and the ClusterPolicyReport names what failed.
+  server.clear_objects("/api/v1/configmaps");
+  server.add_object("/api/v1/configmaps", kEditedConfigMap);
+  std::string with_secrets = kGuard;
+  with_secrets.replace(with_secrets.find("[ConfigMap, Secret, apps/Deployment]"), 36, "[ConfigMap, Secret]");
+  dir.write("policies/p.yaml", with_secrets);
+  server.forbid("/api/v1/secrets", "secrets", "system:serviceaccount:driftgate:driftgate-scan");
+  auto partial = run(base + " --write-reports");
+  EXPECT_EQ(partial.exit_code, 4) << partial.output;
+  EXPECT_TRUE(stored_reports(server, kReports).count("tools/driftgate")) << partial.output;
+  auto cluster = server.objects(kClusterReports);
+  ASSERT_EQ(cluster.size(), 1u) << partial.output;
+  EXPECT_NE(cluster[0].find(R"("result":"error")"), std::string::npos) << cluster[0];
+  EXPECT_NE(cluster[0].find("cannot list resource"), std::string::npos) << cluster[0];
+  EXPECT_TRUE(schema_errors(cluster[0]).empty()) << cluster[0];
+
+  // Everything read again: tools' report and the cluster report are stale now.
+  dir.write("policies/p.yaml", guard);
+  auto clean = run(base + " --write-reports");
+  EXPECT_EQ(clean.exit_code, 3) << clean.output;
+  reports = stored_reports(server, kReports);
+  EXPECT_FALSE(reports.count("tools/driftgate")) << clean.output;
+  EXPECT_TRUE(reports.count("users/driftgate") && reports.count("users/polr-ns-users"));
+  EXPECT_TRUE(server.objects(kClusterReports).empty()) << clean.output;
+}
+
+TEST(ScanReports, OutputReportsPrintsValidYamlAndWritesNothing) {
+  FakeApiServer server;
+  server.require_token("ci-token");
+  server.add_object("/api/v1/configmaps", kEditedConfigMap);
+  server.add_object("/api/v1/configmaps", kDebugConfigMap);
+  Dir dir;
+  std::string guard = kGuard;
+  guard.replace(guard.find("[ConfigMap, Secret, apps/Deployment]"), 36, "[ConfigMap]");
+  const std::string policies = fs::path(dir.write("policies/p.yaml", guard)).parent_path().string();
+  const std::string base = "scan --kubeconfig " + kubeconfig_for(dir, server) + " --policies " + policies;
+  auto r = run(base + " --output reports");
+  EXPECT_EQ(r.exit_code, 3) << r.output;
+  std::size_t documents = 0;
+  for (std::size_t at = r.output.find("---\n"); at != std::string::npos;) {
+    const std::size_t next = r.output.find("---\n", at + 4);
+    auto doc = driftgate::json::parse_yaml(r.output.substr(at + 4, next == std::string::npos ? next : next - at - 4));
+    ASSERT_TRUE(doc) << doc.error() << "\n" << r.output;
+    const auto errors = driftgate::testing::validate_against(
+        driftgate::testing::load_crd(std::string(DRIFTGATE_SOURCE_DIR) + "/tests/fixtures/crds/wgpolicyk8s.io_policyreports.yaml", "v1alpha2"),
+        "v1alpha2", doc->root);
+    EXPECT_TRUE(errors.empty()) << r.output;
+    ++documents;
+    at = next;
+  }
+  EXPECT_EQ(documents, 2u) << r.output;
+  EXPECT_NE(r.output.find("kind: PolicyReport\nmetadata:\n  name: driftgate\n  namespace: users\n"), std::string::npos)
+      << r.output;
+  for (const auto& request : server.requests()) EXPECT_EQ(request.method, "GET") << request.target;
+
+  // --fail-on none: findings exit 0 (the CronJob's choice: the reports carry them).
+  auto none = run(base + " --fail-on none");
+  EXPECT_EQ(none.exit_code, 0) << none.output;
+  EXPECT_NE(none.output.find("data.DB_HOST set by kubectl-edit"), std::string::npos) << none.output;
+
+  // The CRDs are not installed: --write-reports fails (4) and says what is missing.
+  auto missing = run(base + " --write-reports");
+  EXPECT_EQ(missing.exit_code, 4) << missing.output;
+  EXPECT_NE(missing.output.find("--write-reports: clusterpolicyreports.wgpolicyk8s.io: 404"), std::string::npos)
+      << missing.output;
+  EXPECT_NE(missing.output.find("the PolicyReport CRDs must be installed"), std::string::npos) << missing.output;
+
+  auto from = run("scan --policies " + policies + " --from " + policies + "/p.yaml --write-reports");
+  EXPECT_EQ(from.exit_code, 2) << from.output;
+  EXPECT_NE(from.output.find("--write-reports writes to the cluster it scans"), std::string::npos) << from.output;
 }
 
 }  // namespace

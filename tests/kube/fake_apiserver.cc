@@ -8,11 +8,14 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
+#include <algorithm>
 #include <condition_variable>
+#include <optional>
 #include <deque>
 #include <set>
 
 #include "json/parse.h"
+#include "json/writer.h"
 #include "test_pki.h"
 #include "util/base64.h"
 
@@ -67,6 +70,62 @@ constexpr const char* kAutoscalingResources = R"({"kind":"APIResourceList","apiV
 {"name":"horizontalpodautoscalers","singularName":"horizontalpodautoscaler","namespaced":true,"kind":"HorizontalPodAutoscaler","verbs":["create","delete","deletecollection","get","list","patch","update","watch"],"shortNames":["hpa"],"categories":["all"]},
 {"name":"horizontalpodautoscalers/status","singularName":"","namespaced":true,"kind":"HorizontalPodAutoscaler","verbs":["get","patch","update"]}
 ]})";
+
+constexpr const char* kPolicyReportGroup =
+    R"({"name":"wgpolicyk8s.io","versions":[{"groupVersion":"wgpolicyk8s.io/v1alpha2","version":"v1alpha2"}],"preferredVersion":{"groupVersion":"wgpolicyk8s.io/v1alpha2","version":"v1alpha2"}})";
+constexpr const char* kPolicyReportResources = R"({"kind":"APIResourceList","apiVersion":"v1","groupVersion":"wgpolicyk8s.io/v1alpha2","resources":[
+{"name":"clusterpolicyreports","singularName":"clusterpolicyreport","namespaced":false,"kind":"ClusterPolicyReport","verbs":["delete","deletecollection","get","list","patch","create","update","watch"],"shortNames":["cpolr"]},
+{"name":"policyreports","singularName":"policyreport","namespaced":true,"kind":"PolicyReport","verbs":["delete","deletecollection","get","list","patch","create","update","watch"],"shortNames":["polr"]}
+]})";
+
+// `object` with metadata members set (added or replaced), as the server fills
+// in resourceVersion, uid and creationTimestamp.
+std::string set_metadata(const json::Value& object, const std::vector<std::pair<std::string, std::string>>& fields) {
+  json::Writer w;
+  w.begin_object();
+  bool had = false;
+  const auto write_metadata = [&](const json::Value* metadata) {
+    w.key("metadata").begin_object();
+    if (metadata)
+      for (const json::Member& m : metadata->members()) {
+        bool replaced = false;
+        for (const auto& f : fields) replaced = replaced || m.key == f.first;
+        if (!replaced) w.field(m.key, m.value);
+      }
+    for (const auto& [k, v] : fields) w.field(k, v);
+    w.end_object();
+  };
+  for (const json::Member& m : object.members()) {
+    if (m.key == "metadata") {
+      had = true;
+      write_metadata(&m.value);
+    } else {
+      w.field(m.key, m.value);
+    }
+  }
+  if (!had) write_metadata(nullptr);
+  return w.end_object().take();
+}
+
+// Whether an object's labels hold every `k=v` of an equality-based selector.
+bool labels_match(const std::string& object, const std::string& selector) {
+  if (selector.empty()) return true;
+  auto doc = json::parse(object);
+  if (!doc) return false;
+  const json::Value* metadata = doc->root.find("metadata");
+  const json::Value* labels = metadata ? metadata->find("labels") : nullptr;
+  std::string_view rest = selector;
+  while (!rest.empty()) {
+    const auto comma = rest.find(',');
+    const std::string_view term = rest.substr(0, comma);
+    const auto eq = term.find('=');
+    if (eq == std::string_view::npos) return false;  // only k=v is served
+    if (!labels || labels->string_at(term.substr(0, eq)) != term.substr(eq + 1)) return false;
+    if (comma == std::string_view::npos) break;
+    rest.remove_prefix(comma + 1);
+  }
+  return true;
+}
 
 constexpr const char* kMetricsResources = R"({"kind":"APIResourceList","apiVersion":"v1","groupVersion":"metrics.k8s.io/v1beta1","resources":[
 {"name":"nodes","singularName":"","namespaced":false,"kind":"NodeMetrics","verbs":["get","list"]},
@@ -148,6 +207,12 @@ struct FakeApiServer::Impl {
   bool drop_silently = false;
   bool metrics_broken = false;
   std::uint64_t list_resource_version = 4711;
+  // Collections that take POST, PUT and DELETE (serve_policy_reports), and the
+  // counter their objects' resourceVersions come from.
+  std::set<std::string> writable;
+  bool policy_reports = false;
+  std::uint64_t object_resource_version = 9000;
+  int change_before_put = 0;
   std::vector<std::shared_ptr<WatchStream>> watches;
   std::size_t watch_request_count = 0;
   mutable std::condition_variable changed;  // watches and their lines
@@ -337,10 +402,17 @@ struct FakeApiServer::Impl {
                                       resource + " is forbidden: User \"" + user + "\" cannot list resource \"" +
                                           resource + "\" in API group \"\" at the cluster scope",
                                       R"({"kind":")" + resource + R"("})"));
+    if (auto written = write(r, request.body())) return std::move(*written);
     if (r.method != "GET") return reply(405, status_body(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"));
     if (r.path == "/api") return reply(200, kCoreVersions);
     if (r.path == "/api/v1") return reply(200, kCoreResources);
-    if (r.path == "/apis") return reply(200, kGroups);
+    if (r.path == "/apis") {
+      if (!policy_reports) return reply(200, kGroups);
+      std::string groups = kGroups;
+      groups.insert(groups.rfind("\n]}"), ",\n" + std::string(kPolicyReportGroup));
+      return reply(200, groups);
+    }
+    if (r.path == "/apis/wgpolicyk8s.io/v1alpha2" && policy_reports) return reply(200, kPolicyReportResources);
     if (r.path == "/apis/apps/v1") return reply(200, kAppsResources);
     if (r.path == "/apis/autoscaling/v2") return reply(200, kAutoscalingResources);
     if (r.path == "/apis/metrics.k8s.io/v1beta1") {
@@ -348,6 +420,101 @@ struct FakeApiServer::Impl {
       return reply(200, kMetricsResources);
     }
     return list(r, watch);
+  }
+
+  // GET, POST, PUT and DELETE of one object of a writable collection, as the
+  // API server answers them: 201 Created, 409 AlreadyExists, 409 Conflict for a
+  // stale resourceVersion, 422 for an update without one, 404 NotFound. nullopt:
+  // not a writable collection's request (a LIST falls through to list()).
+  std::optional<http::response<http::string_body>> write(const RecordedRequest& r, const std::string& body) {
+    std::string collection = r.path, ns;
+    if (auto at = collection.find("/namespaces/"); at != std::string::npos) {
+      auto rest = collection.substr(at + 12);
+      auto slash = rest.find('/');
+      if (slash == std::string::npos) return std::nullopt;
+      ns = rest.substr(0, slash);
+      collection = collection.substr(0, at) + rest.substr(slash);
+    }
+    std::string name;
+    if (!writable.count(collection)) {
+      const auto slash = collection.rfind('/');
+      if (slash == std::string::npos || !writable.count(collection.substr(0, slash))) return std::nullopt;
+      name = collection.substr(slash + 1);
+      collection.resize(slash);
+    }
+    const std::string resource = collection.substr(collection.rfind('/') + 1) + ".wgpolicyk8s.io";
+    auto& stored = collections[collection];
+    const auto find = [&](const std::string& n) {
+      return std::find_if(stored.begin(), stored.end(), [&](const Stored& s) { return s.namespace_ == ns && s.name == n; });
+    };
+    const auto not_found = [&](const std::string& n) {
+      return reply(404, status_body(404, "NotFound", resource + " \"" + n + "\" not found"));
+    };
+    const auto keep = [&](Stored& into, const json::Value& object, const std::string& n) {
+      into.namespace_ = ns;
+      into.name = n;
+      into.object = set_metadata(object, {{"resourceVersion", std::to_string(++object_resource_version)}});
+      auto kept = json::parse(into.object);
+      const json::Value* metadata = kept ? kept->root.find("metadata") : nullptr;
+      into.metadata = metadata ? json::to_string(*metadata) : "{}";
+    };
+    if (r.method == "GET") {
+      if (name.empty()) return std::nullopt;
+      auto it = find(name);
+      if (it == stored.end()) return not_found(name);
+      return reply(200, it->object);
+    }
+    if (r.method == "DELETE") {
+      auto it = find(name);
+      if (name.empty() || it == stored.end()) return not_found(name);
+      stored.erase(it);
+      return reply(200, R"({"kind":"Status","apiVersion":"v1","metadata":{},"status":"Success"})");
+    }
+    auto doc = json::parse(body);
+    if (!doc || !doc->root.is_object())
+      return reply(400, status_body(400, "BadRequest", "the body of the request was in an unknown format"));
+    const json::Value* metadata = doc->root.find("metadata");
+    const std::string object_name(metadata ? metadata->string_at("name") : "");
+    const std::string object_namespace(metadata ? metadata->string_at("namespace") : "");
+    if (object_name.empty()) return reply(422, status_body(422, "Invalid", resource + ": metadata.name: Required value"));
+    if (object_namespace != ns)
+      return reply(400, status_body(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request"));
+    if (r.method == "POST" && name.empty()) {
+      if (find(object_name) != stored.end())
+        return reply(409, status_body(409, "AlreadyExists", resource + " \"" + object_name + "\" already exists"));
+      Stored created;
+      keep(created, json::parse(set_metadata(doc->root, {{"uid", "uid-" + std::to_string(object_resource_version)},
+                                                         {"creationTimestamp", "2026-12-07T03:00:00Z"}}))->root,
+           object_name);
+      stored.push_back(created);
+      return reply(201, created.object);
+    }
+    if (r.method == "PUT" && !name.empty()) {
+      if (object_name != name)
+        return reply(400, status_body(400, "BadRequest", "the name of the object does not match the name on the URL"));
+      auto it = find(name);
+      if (it == stored.end()) return not_found(name);
+      if (change_before_put > 0) {
+        // Another writer got there first: the stored object moves on.
+        --change_before_put;
+        auto current = json::parse(it->object);
+        keep(*it, current->root, name);
+      }
+      const std::string given(metadata->string_at("resourceVersion"));
+      if (given.empty())
+        return reply(422, status_body(422, "Invalid", resource + " \"" + name +
+                                                          "\" is invalid: metadata.resourceVersion: Invalid value: 0x0: "
+                                                          "must be specified for an update"));
+      auto current = json::parse(it->object);
+      if (given != current->root.find("metadata")->string_at("resourceVersion"))
+        return reply(409, status_body(409, "Conflict",
+                                      "Operation cannot be fulfilled on " + resource + " \"" + name +
+                                          "\": the object has been modified; please apply your changes to the "
+                                          "latest version and try again"));
+      keep(*it, doc->root, name);
+      return reply(200, it->object);
+    }
+    return reply(405, status_body(405, "MethodNotAllowed", "the server does not allow this method on the requested resource"));
   }
 
   http::response<http::string_body> list(const RecordedRequest& r, std::shared_ptr<WatchStream>& watch) {
@@ -417,8 +584,9 @@ struct FakeApiServer::Impl {
       start = std::stoul(std::string(doc->root.string_at("start")));
     }
     std::vector<const Stored*> matching;
+    const std::string selector = r.query.count("labelSelector") ? r.query.at("labelSelector") : "";
     for (const auto& s : found->second)
-      if (ns.empty() || s.namespace_ == ns) matching.push_back(&s);
+      if ((ns.empty() || s.namespace_ == ns) && labels_match(s.object, selector)) matching.push_back(&s);
 
     bool metadata_only = r.headers.count("accept") && r.headers.at("accept").find("as=PartialObjectMetadataList") != std::string::npos;
     auto [kind, api_version] = list_kind(collection);
@@ -534,6 +702,26 @@ void FakeApiServer::break_metrics_group(bool broken) {
 void FakeApiServer::clear_objects(const std::string& collection) {
   std::lock_guard lock(impl_->mutex);
   impl_->collections[collection].clear();
+}
+void FakeApiServer::serve_policy_reports() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->policy_reports = true;
+  for (const char* c : {"/apis/wgpolicyk8s.io/v1alpha2/policyreports", "/apis/wgpolicyk8s.io/v1alpha2/clusterpolicyreports"}) {
+    impl_->writable.insert(c);
+    impl_->collections[c];
+  }
+}
+void FakeApiServer::change_before_next_puts(int n) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->change_before_put = n;
+}
+std::vector<std::string> FakeApiServer::objects(const std::string& collection) const {
+  std::lock_guard lock(impl_->mutex);
+  std::vector<std::string> out;
+  auto found = impl_->collections.find(collection);
+  if (found != impl_->collections.end())
+    for (const auto& s : found->second) out.push_back(s.object);
+  return out;
 }
 void FakeApiServer::set_list_resource_version(std::uint64_t resource_version) {
   std::lock_guard lock(impl_->mutex);

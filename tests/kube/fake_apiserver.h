@@ -80,6 +80,18 @@ class FakeApiServer {
 
   // Removes every stored object of a collection (then add_object to change what LIST serves).
   void clear_objects(const std::string& collection);
+  // --- writes ---
+  // Serves wgpolicyk8s.io/v1alpha2 (discovery, policyreports, clusterpolicyreports)
+  // with GET, LIST (labelSelector k=v), POST, PUT and DELETE as the API server
+  // answers them: each write gets a new resourceVersion; a PUT with a stale one
+  // is 409 Conflict, without one 422, a POST of an existing name 409 AlreadyExists.
+  void serve_policy_reports();
+  // The next n PUTs find the stored object changed by another writer just before
+  // (its resourceVersion moves on), so the PUT's resourceVersion is stale: 409.
+  void change_before_next_puts(int n);
+  // The stored objects of a collection (JSON, as GET serves them).
+  std::vector<std::string> objects(const std::string& collection) const;
+
   // The resourceVersion LIST answers carry (4711 by default).
   void set_list_resource_version(std::uint64_t resource_version);
 

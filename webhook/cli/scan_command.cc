@@ -24,10 +24,13 @@
 #include "cli/flags.h"
 #include "cli/scan_report.h"
 #include "json/parse.h"
+#include "json/writer.h"
+#include "json/yaml_writer.h"
 #include "manifests/manifests.h"
 #include "policy/loader.h"
 #include "policy/policy.h"
 #include "scan/forensics.h"
+#include "scan/policy_report.h"
 #include "util/time.h"
 #if DRIFTGATE_WITH_KUBE
 #include "kube/client.h"
@@ -35,6 +38,7 @@
 #include "kube/discovery.h"
 #include "kube/list.h"
 #include "kube/status.h"
+#include "kube/sync.h"
 #endif
 
 namespace driftgate::cli {
@@ -135,10 +139,7 @@ class LiveObjects {
 // a CREATE of what Git holds: Source::Git, so only rules that judge a state
 // apply) over every object listed from the cluster, or read with --from.
 
-struct StoredViolation {
-  std::string api_version, kind, namespace_, name;
-  engine::Violation violation;
-};
+using StoredViolation = scan::ObjectViolation;
 
 struct StoredScan {
   std::vector<scan::Finding> drift;
@@ -174,7 +175,8 @@ void examine(const json::Value& object, const StoredScanSettings& settings, Stor
   auto outcome = admission::handle(review, engine::Endpoint::Validate, *settings.set, settings.now, {}, {},
                                    engine::Source::Git);
   StoredViolation base{std::string(object.string_at("apiVersion")), std::string(object.string_at("kind")),
-                       std::string(metadata->string_at("namespace")), std::string(metadata->string_at("name")), {}};
+                       std::string(metadata->string_at("namespace")), std::string(metadata->string_at("name")),
+                       std::string(metadata->string_at("uid")), {}};
   if (outcome.http_status != 200) {
     out.problems.push_back(cat({base.kind, " ", base.namespace_, base.namespace_.empty() ? "" : "/", base.name, ": ",
                                 outcome.error}));
@@ -245,67 +247,44 @@ void write_stored_summary(std::ostream& out, StoredScan& result) {
   out << "\n";
 }
 
-void add(std::string& out, std::string_view key, std::string_view value) {
-  if (out.back() != '{') out.push_back(',');
-  json::write_string(key, out);
-  out.push_back(':');
-  json::write_string(value, out);
-}
-
 // JSON lines, one finding per line; the schema is in docs/scan.md.
 void write_stored_json(std::ostream& out, StoredScan& result) {
   sort_drift(result.drift);
   for (const scan::Finding& f : result.drift) {
-    std::string line = "{";
-    add(line, "type", "drift");
-    add(line, "apiVersion", f.api_version);
-    add(line, "kind", f.kind);
-    add(line, "namespace", f.namespace_);
-    add(line, "name", f.name);
-    add(line, "uid", f.uid);
-    add(line, "owner", f.owner);
-    add(line, "path", f.path);
-    line.append(f.path_resolved ? ",\"pathResolved\":true" : ",\"pathResolved\":false");
-    add(line, "manager", f.manager);
-    add(line, "operation", f.operation);
-    add(line, "subresource", f.subresource);
-    if (f.time) add(line, "time", format_rfc3339(*f.time));
-    else line.append(",\"time\":null");
-    add(line, "policy", f.policy);
-    add(line, "rule", f.rule);
-    add(line, "message", f.str());
-    out << line << "}\n";
+    json::Writer line;
+    line.begin_object().field("type", "drift").field("apiVersion", f.api_version).field("kind", f.kind);
+    line.field("namespace", f.namespace_).field("name", f.name).field("uid", f.uid).field("owner", f.owner);
+    line.field("path", f.path).field("pathResolved", f.path_resolved).field("manager", f.manager);
+    line.field("operation", f.operation).field("subresource", f.subresource);
+    if (f.time) line.field("time", format_rfc3339(*f.time));
+    else line.field("time", nullptr);
+    line.field("policy", f.policy).field("rule", f.rule).field("message", f.str());
+    out << line.end_object().text() << "\n";
   }
   for (const StoredViolation& v : result.violations) {
-    std::string line = "{";
-    add(line, "type", "violation");
-    add(line, "apiVersion", v.api_version);
-    add(line, "kind", v.kind);
-    add(line, "namespace", v.namespace_);
-    add(line, "name", v.name);
-    add(line, "policy", v.violation.policy);
-    add(line, "rule", v.violation.rule);
-    add(line, "mode", policy::to_string(v.violation.mode));
-    add(line, "message", v.violation.message);
-    line.append(",\"paths\":[");
-    for (std::size_t i = 0; i < v.violation.paths.size(); ++i) {
-      if (i) line.push_back(',');
-      json::write_string(v.violation.paths[i], line);
-    }
-    out << line << "]}\n";
+    json::Writer line;
+    line.begin_object().field("type", "violation").field("apiVersion", v.api_version).field("kind", v.kind);
+    line.field("namespace", v.namespace_).field("name", v.name).field("policy", v.violation.policy);
+    line.field("rule", v.violation.rule).field("mode", policy::to_string(v.violation.mode));
+    line.field("message", v.violation.message).strings("paths", v.violation.paths);
+    out << line.end_object().text() << "\n";
   }
-  for (const std::string& u : result.unreadable) {
-    std::string line = "{";
-    add(line, "type", "unreadable");
-    add(line, "message", u);
-    out << line << "}\n";
+  for (const std::string& u : result.unreadable)
+    out << json::Writer().begin_object().field("type", "unreadable").field("message", u).end_object().text() << "\n";
+  for (const std::string& p : result.problems)
+    out << json::Writer().begin_object().field("type", "error").field("message", p).end_object().text() << "\n";
+}
+
+// --output reports: the PolicyReports as a YAML stream for `kubectl apply -f -`.
+// Bad input goes to stderr (it is no report).
+void write_reports_yaml(std::ostream& out, const std::vector<scan::Report>& reports,
+                        const std::vector<std::string>& problems) {
+  for (const scan::Report& r : reports) {
+    auto doc = json::parse(r.json);
+    if (!doc) continue;  // cannot happen: json::Writer wrote it
+    out << "---\n" << json::to_yaml(doc->root);
   }
-  for (const std::string& p : result.problems) {
-    std::string line = "{";
-    add(line, "type", "error");
-    add(line, "message", p);
-    out << line << "}\n";
-  }
+  for (const std::string& p : problems) std::cerr << "driftgate scan: " << p << "\n";
 }
 
 int stored_exit(const StoredScan& r) {
@@ -347,14 +326,16 @@ struct ClusterOptions {
   int burst = 10;
 };
 
-void scan_cluster(const ClusterOptions& options, const StoredScanSettings& settings, StoredScan& out) {
+// Returns the client, for --write-reports; nullopt when the cluster could not be reached.
+std::optional<kube::Client> scan_cluster(const ClusterOptions& options, const StoredScanSettings& settings,
+                                         StoredScan& out) {
   kube::ConfigOptions config_options;
   config_options.kubeconfig = options.kubeconfig;
   config_options.context = options.context;
   auto config = kube::load_config(config_options);
   if (!config) {
     out.unreadable.push_back(config.error());
-    return;
+    return std::nullopt;
   }
   for (const std::string& w : config->warnings) std::cerr << "driftgate scan: warning: " << w << "\n";
   kube::ClientOptions client_options;
@@ -363,12 +344,12 @@ void scan_cluster(const ClusterOptions& options, const StoredScanSettings& setti
   auto client = kube::Client::create(std::move(*config), client_options);
   if (!client) {
     out.unreadable.push_back(client.error());
-    return;
+    return std::nullopt;
   }
   auto discovery = kube::discover(*client);
   if (!discovery) {
     out.unreadable.push_back(discovery.error());
-    return;
+    return std::nullopt;
   }
   for (const std::string& f : discovery->failures) out.unreadable.push_back(cat({"discovery: ", f}));
   std::vector<kube::ApiResource> targets;
@@ -411,6 +392,33 @@ void scan_cluster(const ClusterOptions& options, const StoredScanSettings& setti
   }
   progress(out.resources);
   if (settings.progress) std::cerr << "\n";
+  return std::move(*client);
+}
+
+// --write-reports: the reports of this scan created or replaced, and driftgate's
+// reports of namespaces that have no results any more deleted, except when the
+// scan could not read everything (a report must not vanish because its namespace's
+// objects could not be listed). With --namespace only that namespace's report.
+std::optional<std::string> write_reports(kube::Client& client, const std::vector<scan::Report>& reports,
+                                         const std::string& only_namespace, bool complete) {
+  const std::string selector = cat({scan::kManagedByLabel, "=", scan::kManagedByValue});
+  const std::string base = "/apis/wgpolicyk8s.io/v1alpha2";
+  std::vector<kube::SyncObject> cluster, namespaced;
+  for (const scan::Report& r : reports)
+    (r.namespace_.empty() ? cluster : namespaced).push_back({r.namespace_, std::string(scan::kReportName), r.json});
+  std::vector<std::pair<kube::SyncTarget, std::vector<kube::SyncObject>*>> targets;
+  if (only_namespace.empty())
+    targets.push_back({{base, "clusterpolicyreports", false, selector, "", complete}, &cluster});
+  targets.push_back({{base, "policyreports", true, selector, only_namespace, complete}, &namespaced});
+  for (const auto& [target, objects] : targets) {
+    auto synced = kube::sync_objects(client, target, *objects);
+    if (!synced)
+      return cat({target.resource, ".wgpolicyk8s.io: ", synced.error(),
+                  " (the PolicyReport CRDs must be installed: docs/scan.md)"});
+    std::cerr << "driftgate scan: " << target.resource << ": " << synced->created << " created, " << synced->updated
+              << " updated, " << synced->deleted << " deleted\n";
+  }
+  return std::nullopt;
 }
 #endif
 
@@ -418,7 +426,7 @@ int stored_scan(const std::string& from, const std::string& policies_dir, const 
                 const std::string& output, admission::RequestDefaults identity, TimePoint now,
                 [[maybe_unused]] const std::string& kubeconfig, [[maybe_unused]] const std::string& context,
                 [[maybe_unused]] std::size_t chunk_size, [[maybe_unused]] double qps, [[maybe_unused]] int burst,
-                bool progress) {
+                bool progress, [[maybe_unused]] bool write, bool findings_fail) {
   auto loaded = policy::load_directory(policies_dir);
   if (!loaded.ok()) {
     std::cerr << loaded.error_text();
@@ -427,6 +435,9 @@ int stored_scan(const std::string& from, const std::string& policies_dir, const 
   StoredScanSettings settings{.set = loaded.set.get(), .identity = std::move(identity), .now = now,
                               .namespace_ = namespace_, .progress = progress};
   StoredScan result;
+#if DRIFTGATE_WITH_KUBE
+  std::optional<kube::Client> client;
+#endif
   if (!from.empty()) {
     manifests::Set set;
     manifests::read_path(from, set);
@@ -437,17 +448,35 @@ int stored_scan(const std::string& from, const std::string& policies_dir, const 
       result.problems.push_back(cat({from == "-" ? "<stdin>" : from, ": no Kubernetes objects found"}));
   } else {
 #if DRIFTGATE_WITH_KUBE
-    scan_cluster({.kubeconfig = kubeconfig, .context = context, .chunk_size = chunk_size, .qps = qps, .burst = burst},
-                 settings, result);
+    client = scan_cluster(
+        {.kubeconfig = kubeconfig, .context = context, .chunk_size = chunk_size, .qps = qps, .burst = burst}, settings,
+        result);
 #else
     std::cerr << "driftgate scan: scanning a cluster needs the Kubernetes client; this build has none "
                  "(use --from FILE)\n";
     return kExitBadInput;
 #endif
   }
+  sort_drift(result.drift);
+  const std::vector<scan::Report> reports =
+      output == "reports" || write
+          ? scan::policy_reports({.drift = &result.drift, .violations = &result.violations,
+                                  .unreadable = &result.unreadable, .now = settings.now, .only_namespace = namespace_})
+          : std::vector<scan::Report>();
   if (output == "json") write_stored_json(std::cout, result);
+  else if (output == "reports") write_reports_yaml(std::cout, reports, result.problems);
   else write_stored_summary(std::cout, result);
-  return stored_exit(result);
+#if DRIFTGATE_WITH_KUBE
+  // Bad input (exit 2) writes nothing: its reports would be wrong, not incomplete.
+  if (write && client && result.problems.empty()) {
+    if (auto failed = write_reports(*client, reports, namespace_, result.unreadable.empty())) {
+      std::cerr << "driftgate scan: --write-reports: " << *failed << "\n";
+      return kExitUnreadable;
+    }
+  }
+#endif
+  const int exit_code = stored_exit(result);
+  return exit_code == kExitDenied && !findings_fail ? kExitOk : exit_code;
 }
 
 }  // namespace
@@ -470,10 +499,17 @@ as a CREATE of what Git holds by --as; modes are reported, not enforced).
   --chunk-size N          objects per LIST page (default 500)
   --progress              resources done/left, objects and findings on stderr (default: on a tty)
   --qps N, --burst N      client-side rate limit, as kubectl's (default 5 and 10; --qps 0: none)
-  --output text|json      a summary (default) or JSON lines (docs/scan.md)
+  --output text|json|reports
+                          a summary (default), JSON lines, or the wgpolicyk8s.io/v1alpha2
+                          PolicyReports as YAML for `kubectl apply -f -` (docs/scan.md)
+  --write-reports         create or replace the PolicyReports in the cluster (one per
+                          namespace, a ClusterPolicyReport) and delete driftgate's stale ones
+  --fail-on none          findings exit 0, not 3 (the CronJob: the reports carry them;
+                          2 and 4 stay failures)
 
 Exit status: 0 nothing found, 3 findings, 2 bad input, 4 something could not be
-read (every resource that could not be listed is named; the rest is scanned).
+read (every resource that could not be listed is named; the rest is scanned) or
+the reports could not be written.
 
 With --manifests:
 
@@ -495,7 +531,8 @@ paths and message.
   --output text|json      a summary (default) or JSON lines, one finding per line (docs/ci.md)
   --junit FILE            also write JUnit XML: one testcase per object and policy
   --github                also write GitHub Actions annotations (::error / ::warning) to stdout
-  --fail-on deny|warn     what fails the run: denials (default) or warnings too
+  --fail-on deny|warn|none
+                          what fails the run: denials (default), warnings too, or nothing found
   --cluster               judge each object that exists in the cluster as an UPDATE of the
                           live object (GET through the kubeconfig), the others as CREATEs
   --kubeconfig FILE       with --cluster: the kubeconfig (default $KUBECONFIG, ~/.kube/config)
@@ -515,7 +552,7 @@ Exit status: 0 nothing denied, 3 some object denied (or warned, with --fail-on w
   std::size_t chunk_size = 500;
   double qps = 5;
   int burst = 10;
-  bool namespace_given = false, progress = false;
+  bool namespace_given = false, progress = false, write_to_cluster = false;
   flags.value("--manifests", "FILE|DIR|-", manifests_path);
   flags.value("--from", "FILE|DIR|-", from);
   flags.value("--chunk-size", "N", [&chunk_size](std::string_view v) -> std::optional<std::string> {
@@ -529,6 +566,7 @@ Exit status: 0 nothing denied, 3 some object denied (or warned, with --fail-on w
     return std::nullopt;
   });
   flags.toggle("--progress", progress);
+  flags.toggle("--write-reports", write_to_cluster);
   flags.value("--qps", "N", [&qps](std::string_view v) -> std::optional<std::string> {
     const std::string text(v);
     char* end = nullptr;
@@ -564,15 +602,15 @@ Exit status: 0 nothing denied, 3 some object denied (or warned, with --fail-on w
   });
   flags.value("--output", "FORMAT", [&output](std::string_view v) -> std::optional<std::string> {
     output = v;
-    if (v == "text" || v == "json") return std::nullopt;
-    return cat({"--output must be text or json, got \"", v, "\""});
+    if (v == "text" || v == "json" || v == "reports") return std::nullopt;
+    return cat({"--output must be text, json or reports, got \"", v, "\""});
   });
   flags.value("--junit", "FILE", junit);
   flags.toggle("--github", github);
-  flags.value("--fail-on", "deny|warn", [&fail_on](std::string_view v) -> std::optional<std::string> {
+  flags.value("--fail-on", "deny|warn|none", [&fail_on](std::string_view v) -> std::optional<std::string> {
     fail_on = v;
-    if (v == "deny" || v == "warn") return std::nullopt;
-    return cat({"--fail-on must be deny or warn, got \"", v, "\""});
+    if (v == "deny" || v == "warn" || v == "none") return std::nullopt;
+    return cat({"--fail-on must be deny, warn or none, got \"", v, "\""});
   });
   flags.toggle("--cluster", cluster);
   flags.value("--kubeconfig", "FILE", kubeconfig);
@@ -581,6 +619,11 @@ Exit status: 0 nothing denied, 3 some object denied (or warned, with --fail-on w
   if (manifests_path.empty()) {
     if (cluster || !junit.empty() || github) {
       std::cerr << "driftgate scan: --cluster, --junit and --github need --manifests\n";
+      return kExitBadInput;
+    }
+    if (!from.empty() && write_to_cluster) {
+      std::cerr << "driftgate scan: --write-reports writes to the cluster it scans: not with --from "
+                   "(print them with --output reports)\n";
       return kExitBadInput;
     }
     if (!from.empty() && (!kubeconfig.empty() || !context.empty())) {
@@ -595,10 +638,16 @@ Exit status: 0 nothing denied, 3 some object denied (or warned, with --fail-on w
     }
     return stored_scan(from, policies_dir, namespace_given ? namespace_ : std::string(), output,
                        std::move(stored_identity), now.value_or(TimePoint(Clock::now())), kubeconfig, context,
-                       chunk_size, qps, burst, progress || isatty(STDERR_FILENO));
+                       chunk_size, qps, burst, progress || isatty(STDERR_FILENO), write_to_cluster,
+                       fail_on != "none");
   }
   if (!from.empty()) {
     std::cerr << "driftgate scan: --from and --manifests are two modes: give one\n";
+    return kExitBadInput;
+  }
+  if (write_to_cluster || output == "reports") {
+    std::cerr << "driftgate scan: PolicyReports (--output reports, --write-reports) are written for what is "
+                 "stored, not for --manifests\n";
     return kExitBadInput;
   }
   if (!cluster && (!kubeconfig.empty() || !context.empty())) {
@@ -687,7 +736,7 @@ Exit status: 0 nothing denied, 3 some object denied (or warned, with --fail-on w
     }
   }
   if (!result.problems.empty()) return kExitBadInput;
-  if (result.errors() > 0 || (fail_on == "warn" && result.warnings() > 0)) return kExitDenied;
+  if (fail_on != "none" && (result.errors() > 0 || (fail_on == "warn" && result.warnings() > 0))) return kExitDenied;
   return kExitOk;
 }
 

@@ -349,7 +349,7 @@ struct Client::Impl {
     std::optional<http::response<http::string_body>> response;
   };
 
-  Exchange exchange(const http::request<http::empty_body>& request) {
+  Exchange exchange(const http::request<http::string_body>& request) {
     Exchange out;
     auto& tcp_layer = beast::get_lowest_layer(*stream);
     tcp_layer.expires_after(options.request_timeout);
@@ -385,14 +385,18 @@ struct Client::Impl {
     return creds;
   }
 
-  http::request<http::empty_body> make_request(std::string_view target, std::string_view accept,
-                                               const Credentials& creds) const {
-    http::request<http::empty_body> request{http::verb::get, url.base_path + std::string(target), 11};
+  http::request<http::string_body> make_request(http::verb method, std::string_view target, std::string_view accept,
+                                                const Credentials& creds, std::string_view body = {},
+                                                std::string_view content_type = {}) const {
+    http::request<http::string_body> request{method, url.base_path + std::string(target), 11};
     request.set(http::field::host, url.authority);
     request.set(http::field::user_agent, options.user_agent);
     request.set(http::field::accept, accept);
     if (!creds.authorization.empty()) request.set(http::field::authorization, creds.authorization);
+    if (!content_type.empty()) request.set(http::field::content_type, content_type);
+    request.body() = std::string(body);
     request.keep_alive(true);
+    if (method != http::verb::get) request.prepare_payload();
     return request;
   }
 
@@ -400,7 +404,15 @@ struct Client::Impl {
                                                          std::chrono::milliseconds idle_timeout);
 
   Result<Response> get(std::string_view target, std::string_view accept) {
-    const std::string request_line = "GET " + std::string(target);
+    return send(http::verb::get, target, accept, {}, {});
+  }
+
+  // One request; a GET, PUT or DELETE is sent again on a new connection when a
+  // kept-alive one turns out closed (each is idempotent), a POST only when it was
+  // not written (a create sent twice would answer 409 AlreadyExists).
+  Result<Response> send(http::verb method, std::string_view target, std::string_view accept, std::string_view body,
+                        std::string_view content_type) {
+    const std::string request_line = std::string(http::to_string(method)) + " " + std::string(target);
     int retries = 0;
     bool reauthenticated = false;
     bool reconnected = false;
@@ -411,7 +423,7 @@ struct Client::Impl {
         if (auto error = connect()) return *error;
       }
 
-      auto request = make_request(target, accept, *creds);
+      auto request = make_request(method, target, accept, *creds, body, content_type);
 
       ++stats.requests;
       bool reused = requests_on_connection > 0;
@@ -421,7 +433,7 @@ struct Client::Impl {
         close();
         // The server closed a kept-alive connection between our requests:
         // open a new one and send again (a GET is safe to repeat).
-        if (reused && !reconnected && is_stale_connection(result.ec)) {
+        if (reused && !reconnected && is_stale_connection(result.ec) && (method != http::verb::post || !result.wrote)) {
           reconnected = true;
           continue;
         }
@@ -587,7 +599,7 @@ Result<std::unique_ptr<StreamingResponse>> Client::Impl::open_stream(std::string
     if (auto error = connect_on(impl->ioc, impl->stream)) return *error;
     ++stats.streams;
     ++stats.requests;
-    auto request = make_request(target, accept, *creds);
+    auto request = make_request(http::verb::get, target, accept, *creds);
     auto& tcp_layer = beast::get_lowest_layer(*impl->stream);
     tcp_layer.expires_after(options.request_timeout);
     beast::error_code ec =
@@ -632,6 +644,12 @@ Result<Client> Client::create(Config config, ClientOptions options) {
 }
 
 Result<Response> Client::get(std::string_view target, std::string_view accept) { return impl_->get(target, accept); }
+Result<Response> Client::send(std::string_view method, std::string_view target, std::string_view body,
+                              std::string_view content_type) {
+  const http::verb verb = http::string_to_verb(method);
+  if (verb == http::verb::unknown) return Error{"unknown HTTP method " + std::string(method)};
+  return impl_->send(verb, target, "application/json", body, content_type);
+}
 
 Result<json::Document> Client::get_json(std::string_view target, std::string_view accept) {
   auto response = get(target, accept);

@@ -97,6 +97,10 @@ class Client {
   // an Error means no answer: unreachable, TLS refused, timed out, or 429
   // still after max_retries waits.
   Result<Response> get(std::string_view target, std::string_view accept = "application/json");
+  // Any other request (POST, PUT, DELETE) with a body of `content_type`; like
+  // get(), any HTTP answer is a Response.
+  Result<Response> send(std::string_view method, std::string_view target, std::string_view body,
+                        std::string_view content_type = "application/json");
   // GET of a JSON document: a non-2xx answer is an Error with the server's
   // message (kube/status.h's describe_error).
   Result<json::Document> get_json(std::string_view target, std::string_view accept = "application/json");
