@@ -206,6 +206,9 @@ struct Workspace {
   // Each overlay with `components: [../../components/monitoring]` added, the way
   // docs/alerts.md says to install it.
   std::map<std::string, Rendered> monitoring;
+  // Each overlay with `components: [../../components/scan-cronjob]` added to its own
+  // kustomization (where `namespace:` and `images:` apply), as docs/scan.md says.
+  std::map<std::string, Rendered> scan;
 };
 
 Workspace* workspace = nullptr;
@@ -232,6 +235,12 @@ class ManifestsEnvironment : public ::testing::Environment {
                                                     "resources:\n  - ../" << overlay << "\n"
                                                     "components:\n  - ../../components/monitoring\n";
       workspace->monitoring[overlay] = render(dir);
+    }
+    for (const auto& overlay : kOverlays) {
+      const fs::path dir = workspace->root / "deploy/overlays" / (overlay + "-with-scan");
+      fs::copy(workspace->root / "deploy/overlays" / overlay, dir, fs::copy_options::recursive);
+      std::ofstream(dir / "kustomization.yaml", std::ios::app) << "\ncomponents:\n  - ../../components/scan-cronjob\n";
+      workspace->scan[overlay] = render(dir);
     }
   }
   void TearDown() override {
@@ -637,15 +646,27 @@ TEST_P(Monitoring, ServiceMonitorScrapesTheServiceOverTlsVerifiedLikeTheApiServe
     EXPECT_FALSE(str(r_->one("Secret", tls_secret)["data"]["ca.crt"]).empty());
   }
 
-  // Every job the rules select is this one.
+  // Every scrape job the rules select is this one. The driftgate-scan group reads
+  // kube-state-metrics, whose scrape job is the cluster's: it selects no job, and
+  // selects the CronJob and its Jobs by name instead.
   const std::string want = "job=\"" + str(svc["metadata"]["name"]) + "\"";
   for (const auto& group : r_->one("PrometheusRule", "driftgate")["spec"]["groups"])
     for (const auto& rule : group["rules"]) {
       const std::string expr = str(rule["expr"]);
       std::size_t jobs = 0;
-      for (std::size_t at = expr.find("job="); at != std::string::npos; at = expr.find("job=", at + 1), ++jobs)
+      for (std::size_t at = expr.find("job="); at != std::string::npos; at = expr.find("job=", at + 1)) {
+        if (at > 0 && (std::isalnum(static_cast<unsigned char>(expr[at - 1])) || expr[at - 1] == '_')) continue;  // cronjob=
+        ++jobs;
         EXPECT_EQ(expr.compare(at, want.size(), want), 0) << str(rule["alert"]) << ": " << expr;
-      EXPECT_GT(jobs, 0u) << str(rule["alert"]) << " selects no job: " << expr;
+      }
+      if (str(group["name"]) == "driftgate-scan") {
+        EXPECT_EQ(jobs, 0u) << str(rule["alert"]) << ": " << expr;
+        EXPECT_TRUE(expr.find("cronjob=\"driftgate-scan\"") != std::string::npos ||
+                    expr.find("job_name=~\"driftgate-scan-[0-9]+\"") != std::string::npos)
+            << str(rule["alert"]) << ": " << expr;
+      } else {
+        EXPECT_GT(jobs, 0u) << str(rule["alert"]) << " selects no job: " << expr;
+      }
     }
 }
 
@@ -685,6 +706,109 @@ TEST(MonitoringRules, EveryAlertHasASeverityAnnotationsAndARunbookSectionInDocsA
     for (const auto& alert : alerts) shipped = shipped || heading_anchor(alert) == anchor;
     EXPECT_TRUE(shipped) << "docs/alerts.md has a section #" << anchor << " for an alert that is not shipped";
   }
+}
+
+// ------------------------------------------------- the scan CronJob component
+
+class ScanCronJob : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    REQUIRE_KUBECTL();
+    ASSERT_EQ(workspace->certs.status, 0) << workspace->certs.stderr_text;
+    r_ = &workspace->scan.at(GetParam());
+    ASSERT_EQ(r_->output.status, 0) << "kubectl kustomize of deploy/overlays/" << GetParam()
+                                    << " with components: [../../components/scan-cronjob] failed:\n"
+                                    << r_->output.stderr_text;
+    ASSERT_TRUE(r_->parse_error.empty()) << r_->parse_error;
+  }
+  const Rendered* r_ = nullptr;
+};
+
+INSTANTIATE_TEST_SUITE_P(Deploy, ScanCronJob, ::testing::ValuesIn(kOverlays),
+                         [](const auto& info) { return info.param == "cert-manager" ? "CertManager" : "ScriptCerts"; });
+
+TEST_P(ScanCronJob, AddsTheCronJobItsServiceAccountAndRbacAndNothingElse) {
+  const auto& plain = workspace->overlays.at(GetParam());
+  EXPECT_TRUE(plain.all("CronJob").empty());
+  EXPECT_EQ(r_->objects.size(), plain.objects.size() + 4);
+  for (const auto& [kind, namespaced] : std::vector<std::pair<std::string, bool>>{
+           {"CronJob", true}, {"ServiceAccount", true}, {"ClusterRole", false}, {"ClusterRoleBinding", false}}) {
+    SCOPED_TRACE(kind);
+    const auto o = r_->one(kind, "driftgate-scan");
+    ASSERT_TRUE(o.IsMap());
+    EXPECT_EQ(str(o["metadata"]["namespace"]), namespaced ? "driftgate-system" : "");
+  }
+}
+
+TEST_P(ScanCronJob, RunsTheScanHardenedWithTheWebhooksImageAndPolicies) {
+  const auto cronjob = r_->one("CronJob", "driftgate-scan");
+  const auto pod = cronjob["spec"]["jobTemplate"]["spec"]["template"]["spec"];
+  EXPECT_EQ(str(pod["serviceAccountName"]), "driftgate-scan");
+  EXPECT_EQ(str(pod["restartPolicy"]), "Never");
+  EXPECT_EQ(str(cronjob["spec"]["concurrencyPolicy"]), "Forbid");
+  EXPECT_TRUE(pod["securityContext"]["runAsNonRoot"].as<bool>());
+  EXPECT_EQ(str(pod["securityContext"]["seccompProfile"]["type"]), "RuntimeDefault");
+  ASSERT_EQ(pod["containers"].size(), 1u);
+  const auto c = pod["containers"][0];
+  // The image the overlay sets, the same as the webhook's.
+  std::string webhook_image;
+  for (const auto& w : r_->one("Deployment", "driftgate")["spec"]["template"]["spec"]["containers"])
+    if (str(w["name"]) == "driftgate") webhook_image = str(w["image"]);
+  EXPECT_EQ(str(c["image"]), webhook_image);
+  const auto sc = c["securityContext"];
+  EXPECT_TRUE(sc["runAsNonRoot"].as<bool>());
+  EXPECT_TRUE(sc["readOnlyRootFilesystem"].as<bool>());
+  EXPECT_FALSE(sc["allowPrivilegeEscalation"].as<bool>());
+  EXPECT_FALSE(sc["privileged"].as<bool>());
+  ASSERT_EQ(sc["capabilities"]["drop"].size(), 1u);
+  EXPECT_EQ(str(sc["capabilities"]["drop"][0]), "ALL");
+  EXPECT_FALSE(sc["capabilities"]["add"]);
+  EXPECT_EQ(str(sc["seccompProfile"]["type"]), "RuntimeDefault");
+  std::vector<std::string> args;
+  for (const auto& a : c["args"]) args.push_back(str(a));
+  ASSERT_FALSE(args.empty());
+  EXPECT_EQ(args[0], "scan");
+  const auto has = [&](const std::string& flag, const std::string& value) {
+    for (std::size_t i = 0; i + 1 < args.size(); ++i)
+      if (args[i] == flag && (value.empty() || args[i + 1] == value)) return true;
+    return value.empty() && !args.empty() && args.back() == flag;
+  };
+  EXPECT_TRUE(has("--write-reports", ""));
+  EXPECT_TRUE(has("--fail-on", "none"));  // findings are no failure of the Job; 2 and 4 are
+  EXPECT_TRUE(has("--policies", "/etc/driftgate/policies"));
+  // The policies are the webhook's ConfigMap, mounted where --policies reads.
+  ASSERT_EQ(c["volumeMounts"].size(), 1u);
+  EXPECT_EQ(str(c["volumeMounts"][0]["mountPath"]), "/etc/driftgate/policies");
+  const std::string configmap = str(pod["volumes"][0]["configMap"]["name"]);
+  EXPECT_TRUE(r_->one("ConfigMap", configmap).IsMap()) << configmap;
+}
+
+TEST_P(ScanCronJob, ItsRoleReadsAndWritesOnlyReports) {
+  const auto role = r_->one("ClusterRole", "driftgate-scan");
+  ASSERT_TRUE(role.IsMap());
+  for (const auto& rule : role["rules"]) {
+    std::set<std::string> verbs, groups;
+    for (const auto& v : rule["verbs"]) verbs.insert(str(v));
+    for (const auto& g : rule["apiGroups"]) groups.insert(str(g));
+    const bool reports = groups == std::set<std::string>{"wgpolicyk8s.io"};
+    for (const auto& v : verbs) {
+      if (v == "get" || v == "list") continue;
+      EXPECT_TRUE(reports && (v == "create" || v == "update" || v == "delete")) << v << " on " << *groups.begin();
+    }
+    EXPECT_FALSE(verbs.count("*") || verbs.count("watch") || verbs.count("patch") || verbs.count("escalate"));
+    if (reports) {
+      std::set<std::string> resources;
+      for (const auto& r : rule["resources"]) resources.insert(str(r));
+      EXPECT_EQ(resources, (std::set<std::string>{"policyreports", "clusterpolicyreports"}));
+    }
+  }
+  const auto binding = r_->one("ClusterRoleBinding", "driftgate-scan");
+  EXPECT_EQ(str(binding["roleRef"]["name"]), "driftgate-scan");
+  ASSERT_EQ(binding["subjects"].size(), 1u);
+  EXPECT_EQ(str(binding["subjects"][0]["name"]), "driftgate-scan");
+  EXPECT_EQ(str(binding["subjects"][0]["namespace"]), "driftgate-system");
+  // The webhook's own ServiceAccount stays without a token.
+  EXPECT_FALSE(r_->one("ServiceAccount", "driftgate")["automountServiceAccountToken"].as<bool>());
 }
 
 // ---------------------------------------------------------------- one overlay each

@@ -703,6 +703,10 @@ void FakeApiServer::clear_objects(const std::string& collection) {
   std::lock_guard lock(impl_->mutex);
   impl_->collections[collection].clear();
 }
+void FakeApiServer::add_collection(const std::string& collection) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->collections[collection];
+}
 void FakeApiServer::serve_policy_reports() {
   std::lock_guard lock(impl_->mutex);
   impl_->policy_reports = true;

@@ -78,6 +78,8 @@ class FakeApiServer {
   // /apis/metrics.k8s.io/v1beta1 answers 503, as when metrics-server is down.
   void break_metrics_group(bool broken);
 
+  // Serves `collection` even while it holds no object (an empty LIST, not 404).
+  void add_collection(const std::string& collection);
   // Removes every stored object of a collection (then add_object to change what LIST serves).
   void clear_objects(const std::string& collection);
   // --- writes ---
