@@ -10,6 +10,7 @@
 #include "json/parse.h"
 #include "json/writer.h"
 #include "json/yaml.h"
+#include "json/yaml_writer.h"
 
 namespace driftgate::json {
 namespace {
@@ -480,4 +481,44 @@ TEST(JsonWriter, IsAValueCopiesContinueApart) {
   EXPECT_EQ(a.text(), R"({"type":"x","a":1})");
   EXPECT_EQ(b.text(), R"({"type":"x","b":2})");
   EXPECT_FALSE(base.complete());
+}
+
+// ---- json::to_yaml --------------------------------------------------------------
+
+TEST(YamlWriter, LaysOutBlocksAsKubectlDoesAndQuotesWhatCouldReadAsSomethingElse) {
+  auto doc = driftgate::json::parse(
+      R"({"kind":"X","metadata":{"name":"a","labels":{"app.kubernetes.io/name":"web"}},"items":[{"a":1,"b":[true,null]},[],{}],"n":-1.5,"e":{}})");
+  ASSERT_TRUE(doc);
+  EXPECT_EQ(driftgate::json::to_yaml(doc->root),
+            "kind: X\n"
+            "metadata:\n"
+            "  name: a\n"
+            "  labels:\n"
+            "    app.kubernetes.io/name: web\n"
+            "items:\n"
+            "- a: 1\n"
+            "  b:\n"
+            "  - true\n"
+            "  - null\n"
+            "- []\n"
+            "- {}\n"
+            "\"n\": -1.5\n"  // YAML 1.1 reads a plain n as false, a key too
+            "e: {}\n");
+}
+
+TEST(YamlWriter, EveryStringReadsBackAsTheSameString) {
+  const std::vector<std::string> strings = {
+      "true", "False", "no", "Y", "null", "~", "", " lead", "trail ", "123", "0x1F", "1e3", ".inf", "-", "- item",
+      "a: b", "a #c", "#x", "multi\nline\n", "tab\there", "quote\"s", "back\\slash", "{x}", "[x]", "*alias", "&anchor",
+      "!tag", "%dir", "@at", "`tick", "|", ">", "?", "2026-05-03T02:14:00Z", "ünïcödé", "ok-plain.value/1"};
+  for (const std::string& s : strings) {
+    driftgate::json::Writer w;
+    w.begin_object().field(s.empty() ? "empty" : s, s).end_object();
+    auto doc = driftgate::json::parse(w.text());
+    ASSERT_TRUE(doc) << s;
+    const std::string yaml = driftgate::json::to_yaml(doc->root);
+    auto back = driftgate::json::parse_yaml(yaml);
+    ASSERT_TRUE(back) << back.error() << "\n" << yaml;
+    EXPECT_TRUE(back->root == doc->root) << "[" << s << "] as\n" << yaml;
+  }
 }
