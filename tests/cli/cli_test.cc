@@ -729,6 +729,28 @@ spec:
 // scan --from: what `kubectl get -o json --show-managed-fields` wrote, judged as the
 // cluster scan judges it (forensics and background evaluation), with the repository's
 // own policies.
+// Colour only on a terminal: script(1) gives the command a pty.
+TEST(ScanStored, TheSummaryIsColouredOnATerminalOnly) {
+  if (std::system("command -v script >/dev/null 2>&1") != 0) GTEST_SKIP() << "script (util-linux) not found";
+  const std::string fixture =
+      std::string(DRIFTGATE_SOURCE_DIR) + "/tests/fixtures/scan/kubectl-get-users-show-managed-fields.json";
+  const std::string command = std::string(DRIFTGATE_BINARY) + " scan --from " + fixture + " --policies " +
+                              std::string(DRIFTGATE_SOURCE_DIR) + "/policies";
+  std::string tty_output;
+  FILE* pipe = popen(("script -qec '" + command + "' /dev/null 2>&1").c_str(), "r");
+  ASSERT_NE(pipe, nullptr);
+  char buffer[4096];
+  std::size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) tty_output.append(buffer, n);
+  pclose(pipe);
+  EXPECT_NE(tty_output.find("\033[1mDrift: fields of GitOps-managed objects"), std::string::npos) << tty_output;
+  EXPECT_NE(tty_output.find("\033[33mConfigMap users/users-api-env (Flux Kustomization flux-system/apps): data.DB_HOST"),
+            std::string::npos)
+      << tty_output;
+  auto plain = run("scan --from " + fixture + " --policies " + std::string(DRIFTGATE_SOURCE_DIR) + "/policies");
+  EXPECT_EQ(plain.output.find('\033'), std::string::npos) << plain.output;
+}
+
 TEST(ScanStored, FromAKubectlDumpNamesFieldManagerAndTimeAndNothingFluxOwns) {
   const std::string fixture =
       std::string(DRIFTGATE_SOURCE_DIR) + "/tests/fixtures/scan/kubectl-get-users-show-managed-fields.json";

@@ -204,22 +204,31 @@ void sort_drift(std::vector<scan::Finding>& drift) {
   });
 }
 
-void write_stored_summary(std::ostream& out, StoredScan& result) {
+// Colour only when stdout is a terminal (as the --manifests summary): bold
+// headings, drift yellow, Enforce violations red, Warn/Audit yellow.
+void write_stored_summary(std::ostream& out, StoredScan& result, bool colour) {
+  const char* red = colour ? "\033[31m" : "";
+  const char* yellow = colour ? "\033[33m" : "";
+  const char* bold = colour ? "\033[1m" : "";
+  const char* reset = colour ? "\033[0m" : "";
   sort_drift(result.drift);
-  if (!result.drift.empty()) out << "Drift: fields of GitOps-managed objects written outside Git (oldest first)\n";
+  if (!result.drift.empty())
+    out << bold << "Drift: fields of GitOps-managed objects written outside Git (oldest first)" << reset << "\n";
   std::string group;
   for (const scan::Finding& f : result.drift) {
     const std::string g = cat({f.namespace_.empty() ? "(cluster-scoped)" : f.namespace_, " \xE2\x80\x94 ", f.owner});
     if (g != group) {
-      out << "  " << g << "\n";
+      out << "  " << bold << g << reset << "\n";
       group = g;
     }
-    out << "    " << f.str() << "  [" << f.policy << "/" << f.rule << "]\n";
+    out << "    " << yellow << f.str() << reset << "  [" << f.policy << "/" << f.rule << "]\n";
   }
-  if (!result.violations.empty()) out << "Policy violations (background evaluation; modes reported, not enforced)\n";
+  if (!result.violations.empty())
+    out << bold << "Policy violations (background evaluation; modes reported, not enforced)" << reset << "\n";
   for (const StoredViolation& v : result.violations) {
-    out << "  " << object_name(v.kind, v.namespace_, v.name) << ": " << v.violation.policy << "/" << v.violation.rule
-        << " (" << policy::to_string(v.violation.mode) << "): " << v.violation.message << "\n";
+    out << "  " << object_name(v.kind, v.namespace_, v.name) << ": "
+        << (v.violation.mode == policy::Mode::Enforce ? red : yellow) << v.violation.policy << "/" << v.violation.rule
+        << " (" << policy::to_string(v.violation.mode) << ")" << reset << ": " << v.violation.message << "\n";
   }
   // Counts per manager and per policy/rule, most first (then by name).
   const auto counts = [&out](std::string_view title, const std::map<std::string, std::size_t>& by) {
@@ -238,8 +247,8 @@ void write_stored_summary(std::ostream& out, StoredScan& result) {
   for (const StoredViolation& v : result.violations) ++by_policy[cat({v.violation.policy, "/", v.violation.rule})];
   counts("Drift by manager:", by_manager);
   counts("Findings by policy:", by_policy);
-  for (const std::string& u : result.unreadable) out << "could not read: " << u << "\n";
-  for (const std::string& p : result.problems) out << "error: " << p << "\n";
+  for (const std::string& u : result.unreadable) out << red << "could not read:" << reset << " " << u << "\n";
+  for (const std::string& p : result.problems) out << red << "error:" << reset << " " << p << "\n";
   out << result.objects << " objects";
   if (result.resources > 0) out << " in " << result.resources << " resources";
   out << ": " << result.drift.size() << " drifted fields, " << result.violations.size() << " policy violations";
@@ -465,7 +474,7 @@ int stored_scan(const std::string& from, const std::string& policies_dir, const 
           : std::vector<scan::Report>();
   if (output == "json") write_stored_json(std::cout, result);
   else if (output == "reports") write_reports_yaml(std::cout, reports, result.problems);
-  else write_stored_summary(std::cout, result);
+  else write_stored_summary(std::cout, result, isatty(STDOUT_FILENO));
 #if DRIFTGATE_WITH_KUBE
   // Bad input (exit 2) writes nothing: its reports would be wrong, not incomplete.
   if (write && client && result.problems.empty()) {
