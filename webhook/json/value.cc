@@ -65,6 +65,20 @@ Value clone(const Value& v, Arena& arena) {
   }
 }
 
+namespace {
+// Whether any of 8 bytes needs escaping or a UTF-8 check: below 0x20, '"', '\\',
+// or 0x80 and above. Exact for "any", as the bit tricks it is made of (a byte
+// below n: (w - n*ones) & ~w & high, exact for n <= 128; a byte equal to c: a
+// zero byte of w ^ c*ones). Eight bytes per step: `driftgate scan` writes every
+// stored object into a review, and this scan was its hottest loop (docs/scan.md).
+bool any_special(std::uint64_t w) {
+  constexpr std::uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+  const auto zero_byte = [](std::uint64_t x) { return (x - ones) & ~x & high; };
+  const std::uint64_t control = (w - ones * 0x20) & ~w & high;
+  return (control | zero_byte(w ^ (ones * '"')) | zero_byte(w ^ (ones * '\\')) | (w & high)) != 0;
+}
+}  // namespace
+
 void write_string(std::string_view s, std::string& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
@@ -72,6 +86,10 @@ void write_string(std::string_view s, std::string& out) {
   while (i < s.size()) {
     // Most text needs no escaping: append runs of it at once.
     std::size_t run = i;
+    for (std::uint64_t w; run + 8 <= s.size(); run += 8) {
+      std::memcpy(&w, s.data() + run, 8);
+      if (any_special(w)) break;
+    }
     while (run < s.size() && static_cast<unsigned char>(s[run]) >= 0x20 && static_cast<unsigned char>(s[run]) < 0x80 &&
            s[run] != '"' && s[run] != '\\')
       ++run;
