@@ -769,3 +769,42 @@ TEST(LoaderFiles, NotADirectory) {
 
 }  // namespace
 }  // namespace driftgate::policy
+
+namespace driftgate::policy {
+namespace {
+
+// Rule types are one list (policy/rule_types.h): the names, the reader table and
+// the dispatch all come from it, in its order.
+TEST(RuleTypes, TheListNamesEveryTypeAndEachNameReadsItsType) {
+  const std::vector<std::string_view> names(kRuleTypeNames.begin(), kRuleTypeNames.end());
+  EXPECT_EQ(names, (std::vector<std::string_view>{"frozen", "exclusive", "require", "forbid", "pattern", "immutable",
+                                                  "monotonic", "mutate"}));
+  EXPECT_FALSE(takes_when_and_for_each("require"));
+  EXPECT_FALSE(takes_when_and_for_each("no-such-type"));
+}
+
+// Patch values are compiled at load: literal JSON text, and each string that holds
+// a template as a template (rendered per request, nothing parsed then).
+TEST(RuleTypes, PatchValuesAreCompiledAtLoad) {
+  auto r = load_sources({{"p.yaml", R"(apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: p}
+spec:
+  rules:
+    - name: stamp
+      mutate:
+        patch:
+          - {op: add, path: /metadata/annotations, value: {a: "by {{user}}", b: [1, true]}}
+)"}});
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  const auto& op = std::get<Mutate>(r.set->policies()[0].rules[0].spec).patch[0];
+  ASSERT_EQ(op.compiled.size(), 3u);
+  EXPECT_EQ(op.compiled[0].json, "{\"a\":");
+  ASSERT_TRUE(op.compiled[1].string_template.has_value());
+  EXPECT_TRUE(op.compiled[1].string_template->uses(Variable::User));
+  EXPECT_EQ(op.compiled[2].json, ",\"b\":[1,true]}");
+  EXPECT_EQ(judges(r.set->policies()[0].rules[0].spec), Judges::Patch);
+}
+
+}  // namespace
+}  // namespace driftgate::policy

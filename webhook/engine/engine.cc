@@ -26,7 +26,7 @@ void evaluate_mutations(const policy::Policy& policy, const RuleContext& context
       if (!break_glass) break_glass = check_break_glass(*policy.break_glass, request, context.now());
       if (!break_glass->valid) continue;
     }
-    append_patch(policy, rule, *mutate, context, ops, created);
+    mutate->append_patch(policy, rule, context, ops, created);
   }
 }
 

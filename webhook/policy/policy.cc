@@ -54,12 +54,6 @@ bool MetadataTerm::matches(const json::Value& object) const {
   return all_match(labels, labels_map) && all_match(annotations, annotations_map);
 }
 
-std::string_view rule_type_name(const RuleSpec& spec) {
-  static constexpr std::string_view kNames[] = {"frozen",    "exclusive", "require",   "forbid",
-                                                "pattern",   "immutable", "monotonic", "mutate"};
-  return kNames[spec.index()];
-}
-
 std::string webhook_group(const Policy& policy) {
   const Subjects& excluded = policy.match.exclude_subjects;
   if (excluded.empty()) return "all";
@@ -77,37 +71,6 @@ std::string webhook_group(const Policy& policy) {
   for (int shift = 28; shift >= 0; shift -= 4) out.push_back(kHex[(hash >> shift) & 0xF]);
   return out;
 }
-
-namespace {
-
-bool pointer_touches(const std::vector<std::string>& tokens, std::span<const std::string_view> keys) {
-  for (std::size_t i = 0; i < tokens.size() && i < keys.size(); ++i)
-    if (tokens[i] != keys[i]) return false;
-  return true;
-}
-
-bool rule_reads(const RuleSpec& spec, std::span<const std::string_view> keys) {
-  auto any = [&](const std::vector<path::Path>& paths) {
-    return std::any_of(paths.begin(), paths.end(), [&](const path::Path& p) { return p.may_touch(keys); });
-  };
-  return std::visit(
-      [&](const auto& rule) -> bool {
-        using T = std::decay_t<decltype(rule)>;
-        // frozen reads everything but always ignores the server-set fields.
-        if constexpr (std::is_same_v<T, Frozen>) return false;
-        else if constexpr (std::is_same_v<T, Exclusive>)
-          return std::any_of(rule.fields.begin(), rule.fields.end(),
-                             [&](const path::Path& f) { return rule.at.join(f).may_touch(keys); });
-        else if constexpr (std::is_same_v<T, Pattern> || std::is_same_v<T, Monotonic>) return rule.path.may_touch(keys);
-        else if constexpr (std::is_same_v<T, Mutate>)
-          return std::any_of(rule.patch.begin(), rule.patch.end(),
-                             [&](const PatchOperation& op) { return pointer_touches(op.tokens, keys); });
-        else return any(rule.paths);  // require, forbid, immutable
-      },
-      spec);
-}
-
-}  // namespace
 
 bool PolicySet::reads(std::span<const std::string_view> keys) const {
   for (const Policy& p : policies_)
