@@ -286,7 +286,7 @@ TEST(LoaderErrors, UnknownRuleTypeIsReportedWithTheMissingType) {
   EXPECT_EQ(r.errors[0].column, column);
   EXPECT_EQ(r.errors[0].policy, "p1");
   EXPECT_NE(r.errors[0].message.find("unknown rule field \"freeze\""), std::string::npos) << r.error_text();
-  EXPECT_NE(r.errors[0].message.find("frozen, exclusive, require, forbid, pattern, immutable, monotonic or mutate"),
+  EXPECT_NE(r.errors[0].message.find("frozen, exclusive, require, forbid, pattern, immutable, monotonic, mutate, expect or deny"),
             std::string::npos);
   EXPECT_NE(r.errors[1].message.find("missing rule type"), std::string::npos) << r.error_text();
 }
@@ -778,7 +778,9 @@ namespace {
 TEST(RuleTypes, TheListNamesEveryTypeAndEachNameReadsItsType) {
   const std::vector<std::string_view> names(kRuleTypeNames.begin(), kRuleTypeNames.end());
   EXPECT_EQ(names, (std::vector<std::string_view>{"frozen", "exclusive", "require", "forbid", "pattern", "immutable",
-                                                  "monotonic", "mutate"}));
+                                                  "monotonic", "mutate", "expect", "deny"}));
+  EXPECT_TRUE(takes_when_and_for_each("expect"));
+  EXPECT_TRUE(takes_when_and_for_each("deny"));
   EXPECT_FALSE(takes_when_and_for_each("require"));
   EXPECT_FALSE(takes_when_and_for_each("no-such-type"));
 }

@@ -26,14 +26,6 @@ std::string object_name(const Request& r) {
   return prefix.empty() ? "" : prefix + "*";
 }
 
-std::string path_below(const path::Location& at, const path::Path& rest) {
-  std::string text = at.str();
-  if (rest.is_root()) return text;
-  std::string tail = rest.str();
-  text += (tail.front() == '[' || tail.front() == '|' || text.empty()) ? tail : "." + tail;
-  return text;
-}
-
 std::string join_paths(const std::vector<std::string>& paths) {
   if (paths.empty()) return "the object";
   std::string out;

@@ -80,9 +80,6 @@ class ViolationBuilder {
 // The name, or `generateName*` for a CREATE that lets the API server pick it.
 std::string object_name(const Request& r);
 
-// `at` followed by `rest`, as paths print: spec.containers[1] + resources.limits.
-std::string path_below(const path::Location& at, const path::Path& rest);
-
 // "a, b, c and 7 more"; "the object" when empty.
 std::string join_paths(const std::vector<std::string>& paths);
 

@@ -10,6 +10,7 @@
 #include "json/yaml_documents.h"
 #include "json/yaml_node.h"
 #include "policy/kind_pattern.h"
+#include "policy/pod_templates.h"
 #include "policy/rule_reader.h"
 #include "policy/strict_reader.h"
 #include "util/file.h"
@@ -143,7 +144,9 @@ Subjects DocumentReader::read_subjects(const YAML::Node& n, const std::string& f
 
 void DocumentReader::read_match(const YAML::Node& n, Match& match) {
   const std::string field = "spec.match";
-  if (!expect_map(n, field, {"operations", "kinds", "namespaces", "excludeNamespaces", "objectSelector", "excludeSubjects"}))
+  if (!expect_map(n, field,
+                  {"operations", "kinds", "namespaces", "excludeNamespaces", "names", "excludeNames", "podTemplates",
+                   "objectSelector", "excludeSubjects"}))
     return;
   if (const YAML::Node ops = n["operations"]) {
     match.operations = 0;
@@ -181,6 +184,30 @@ void DocumentReader::read_match(const YAML::Node& n, Match& match) {
       match.namespaces.clear();
   }
   if (const YAML::Node ns = n["excludeNamespaces"]) match.exclude_namespaces = glob_list(ns, field + ".excludeNamespaces");
+  if (const YAML::Node names = n["names"]) {
+    refuse_empty(names, "names", "name");
+    match.names = glob_list(names, field + ".names");
+    if (std::any_of(match.names.begin(), match.names.end(), [](const Glob& g) { return g.matches_everything(); }))
+      match.names.clear();
+  }
+  if (const YAML::Node names = n["excludeNames"]) match.exclude_names = glob_list(names, field + ".excludeNames");
+  if (const YAML::Node pods = n["podTemplates"]) {
+    if (auto on = boolean(pods, field + ".podTemplates"); on && *on) {
+      const bool names_pod = std::any_of(match.kinds.begin(), match.kinds.end(), [](const KindPattern& k) {
+        return k.kind.pattern() == "Pod" && k.group.matches("");
+      });
+      if (!names_pod) {
+        error(pods, field + ".podTemplates",
+              "podTemplates applies Pod rules to workload templates: kinds must name Pod (e.g. kinds: [Pod])");
+      } else {
+        match.pod_templates = true;
+        set_pod_templates(true);
+        // The workloads are matched (and registered by webhook-config) like any kind.
+        for (const PodTemplateKind& w : kPodTemplateKinds)
+          if (auto k = parse_kind_pattern(w.pattern)) match.kinds.push_back(std::move(*k));
+      }
+    }
+  }
   if (const YAML::Node sel = n["objectSelector"]) {
     if (expect_map(sel, field + ".objectSelector", {"anyOf", "noneOf"})) {
       ObjectSelector selector;

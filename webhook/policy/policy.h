@@ -50,7 +50,12 @@ struct Subjects {
 
 struct Match {
   std::uint8_t operations = kCreate | kUpdate;
-  std::vector<KindPattern> kinds;  // empty: all kinds
+  std::vector<KindPattern> kinds;  // empty: all kinds (with podTemplates: includes the workload kinds)
+  std::vector<Glob> names;         // empty: every name (metadata.name, or generateName when it is empty)
+  std::vector<Glob> exclude_names;
+  // Rules are written against a Pod and also judge workloads' Pod templates
+  // (policy/pod_templates.h); the loader added the workload kinds to `kinds`.
+  bool pod_templates = false;
   std::vector<Glob> namespaces;    // empty: all namespaces
   std::vector<Glob> exclude_namespaces;
   std::optional<ObjectSelector> object_selector;

@@ -38,6 +38,8 @@ class RuleReader : public StrictReader {
   std::vector<path::Path> path_list(const YAML::Node& n, const std::string& field);
   // A path without the podTemplates restriction (relative to a forEach element).
   std::optional<path::Path> relative_path_at(const YAML::Node& n, const std::string& field);
+  // Reports (and returns false) when podTemplates is on and `p` is not a Pod's path.
+  bool pod_path_ok(const path::Path& p, const YAML::Node& n, const std::string& field);
 
   // An RE2 regex within the length limit, compiled once; nullptr when reported.
   std::shared_ptr<const re2::RE2> regex(const YAML::Node& n, const std::string& field);
@@ -49,7 +51,6 @@ class RuleReader : public StrictReader {
   std::vector<KindPattern> kind_list(const YAML::Node& n, const std::string& field);
 
  private:
-  bool pod_path_ok(const path::Path& p, const YAML::Node& n, const std::string& field);
 
   const LoadLimits& limits_;
   json::Arena& arena_;

@@ -16,10 +16,11 @@
 #include "policy/rules/mutate.h"
 #include "policy/rules/pattern.h"
 #include "policy/rules/require.h"
+#include "policy/rules/state_rule.h"
 
 namespace driftgate::policy {
 
-using RuleSpec = std::variant<Frozen, Exclusive, Require, Forbid, Pattern, Immutable, Monotonic, Mutate>;
+using RuleSpec = std::variant<Frozen, Exclusive, Require, Forbid, Pattern, Immutable, Monotonic, Mutate, Expect, Deny>;
 
 namespace detail {
 template <typename Variant>

@@ -17,7 +17,7 @@ std::optional<Require> Require::read(RuleReader& reader, const RuleSource& sourc
     if (segments.empty()) continue;
     const path::Segment::Kind last = segments.back().kind;
     if (last != path::Segment::Kind::AnyIndex && last != path::Segment::Kind::AnyKey &&
-        last != path::Segment::Kind::Descendants)
+        last != path::Segment::Kind::Descendants && last != path::Segment::Kind::KeyGlob)
       continue;
     std::string whole = paths[i].str();
     // `spec.containers[*]` -> "spec.containers"; `metadata.labels.*` -> "metadata.labels".
@@ -53,7 +53,7 @@ void Require::check(engine::ViolationBuilder& out) const {
     if (!p.has_wildcard()) {
       bool reached = false;
       path::walk(p, subject, ctx.scratch(), [&](const path::Location&, const json::Value&) { reached = true; });
-      if (!reached) out.add(engine::path_below(ctx.base(), p));
+      if (!reached) out.add(path::str(ctx.base(), p));
       continue;
     }
     // `[*]` paths are checked per element: each element must have the rest.
@@ -67,7 +67,7 @@ void Require::check(engine::ViolationBuilder& out) const {
           if (rest.is_root()) return;
           bool reached = false;
           path::walk(rest, node, ctx.scratch(), [&](const path::Location&, const json::Value&) { reached = true; });
-          if (!reached) out.add(engine::path_below(at, rest));
+          if (!reached) out.add(path::str(at, rest));
         },
         ctx.base());
   }
