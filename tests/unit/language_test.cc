@@ -201,6 +201,55 @@ spec:
   EXPECT_EQ(set->candidates("ReplicationController").size(), 1u);
 }
 
+// Every rule type's paths are Pod paths under podTemplates, and print as the workload's.
+TEST_F(Language, PodTemplatesApplyToEveryRuleType) {
+  const std::string p = policy_yaml(R"(
+  match: {kinds: [Pod], podTemplates: true, operations: [CREATE, UPDATE]}
+  rules:
+    - {name: limits, require: ["spec.containers[*].resources.limits"]}
+    - {name: host, forbid: [spec.hostNetwork]}
+    - {name: pinned, pattern: {path: "spec.containers[*].image", regex: "@sha256:"}}
+    - {name: sa, immutable: [spec.serviceAccountName]}
+)");
+  const std::string deployment = R"(apiVersion: apps/v1
+kind: Deployment
+metadata: {name: api, namespace: apps}
+spec:
+  template:
+    spec:
+      serviceAccountName: %
+      hostNetwork: true
+      containers: [{name: a, image: "api:1"}]
+)";
+  auto with = [&](const std::string& sa) { return std::string(deployment).replace(deployment.find('%'), 1, sa); };
+  auto j = judge(p, with("api"), kUpdate, with("old"));
+  std::vector<std::string> messages;
+  for (const auto& v : j.decision.violations) messages.push_back(v.message);
+  EXPECT_EQ(messages, (Strings{"spec.template.spec.containers[0].resources.limits must be set",
+                               "spec.template.spec.hostNetwork must not be set",
+                               "spec.template.spec.containers[0].image must match @sha256:",
+                               "spec.template.spec.serviceAccountName cannot change once set"}));
+  // The same policy on a Pod reads the Pod itself.
+  j = judge(p, pod("  hostNetwork: true\n  containers: [{name: a, image: \"a@sha256:0\", resources: {limits: {cpu: 1}}}]\n"));
+  EXPECT_EQ(j.paths(), (Strings{"spec.hostNetwork"}));
+}
+
+TEST(LanguageReads, PodTemplatePathsAreReadInsideEveryWorkload) {
+  auto set = policies(policy_yaml(R"(
+  match: {kinds: [Pod], podTemplates: true}
+  rules:
+    - {name: r, deny: {path: metadata.annotations.x, equals: y}}
+)"));
+  static constexpr std::string_view kTemplateAnnotations[] = {"spec", "template", "metadata", "annotations"};
+  static constexpr std::string_view kCronJobAnnotations[] = {"spec", "jobTemplate", "spec", "template", "metadata", "annotations"};
+  static constexpr std::string_view kTemplateLabels[] = {"spec", "template", "metadata", "labels"};
+  static constexpr std::string_view kManagedFields[] = {"metadata", "managedFields"};
+  EXPECT_TRUE(set->reads(kTemplateAnnotations));
+  EXPECT_TRUE(set->reads(kCronJobAnnotations));
+  EXPECT_FALSE(set->reads(kTemplateLabels));
+  EXPECT_FALSE(set->reads(kManagedFields));
+}
+
 TEST_F(Language, AnchoredPathsReadThePodUnderForEach) {
   // runAsNonRoot at Pod level, or on every container.
   const std::string p = policy_yaml(R"(

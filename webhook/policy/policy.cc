@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "policy/pod_templates.h"
+
 namespace driftgate::policy {
 
 std::string_view to_string(Mode m) {
@@ -72,10 +74,28 @@ std::string webhook_group(const Policy& policy) {
   return out;
 }
 
+namespace {
+
+// Under podTemplates a rule's Pod paths are also read below each workload's
+// template: `keys` inside a template are asked without its prefix, and `keys` that
+// lead to a template (spec, spec.template) are read by any rule that reads at all.
+bool reads_in_templates(const Rule& rule, std::span<const std::string_view> keys) {
+  for (const PodTemplateKind& w : kPodTemplateKinds) {
+    const auto at = w.at();
+    const std::size_t common = std::min(at.size(), keys.size());
+    if (!std::equal(at.begin(), at.begin() + static_cast<std::ptrdiff_t>(common), keys.begin())) continue;
+    if (keys.size() <= at.size()) return true;
+    if (rule_reads(rule.spec, keys.subspan(at.size()))) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
 bool PolicySet::reads(std::span<const std::string_view> keys) const {
   for (const Policy& p : policies_)
     for (const Rule& r : p.rules)
-      if (rule_reads(r.spec, keys)) return true;
+      if (rule_reads(r.spec, keys) || (p.match.pod_templates && reads_in_templates(r, keys))) return true;
   return false;
 }
 
