@@ -525,6 +525,8 @@ TEST(LanguageErrors, EachLoadErrorNamesItsPlaceAndSuggests) {
       {"    - {name: r, expct: {path: spec.x, equals: 1}}\n", "{kinds: [Pod]}", "did you mean \"expect\"?"},
       {"    - {name: r, forEach: [], deny: {}}\n", "{kinds: [Pod]}",
        "spec.rules[0].forEach: expected a path or a non-empty list of paths"},
+      {"    - {name: r, deny: {}}\n", "{kinds: [Pod, apps/Deployment], podTemplates: true}",
+       "spec.match.podTemplates: kinds names Deployment, whose Pod template podTemplates already judges"},
       {"    - {name: r, frozen: {}}\n", "{kinds: [Pod], podTemplates: true}",
        "frozen guards whole objects: it cannot be used with match.podTemplates"},
       {"    - {name: r, deny: {}}\n", "{kinds: [Pod], names: []}", "spec.match.names: must name at least one name"},

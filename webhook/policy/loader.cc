@@ -196,9 +196,19 @@ void DocumentReader::read_match(const YAML::Node& n, Match& match) {
       const bool names_pod = std::any_of(match.kinds.begin(), match.kinds.end(), [](const KindPattern& k) {
         return k.kind.pattern() == "Pod" && k.group.matches("");
       });
+      // A workload named beside Pod would be judged through its template, not as written.
+      std::string workload;
+      for (const KindPattern& k : match.kinds)
+        for (const PodTemplateKind& w : kPodTemplateKinds)
+          if (workload.empty() && k.kind.is_literal() && k.matches(w.group, "v1", w.kind)) workload = w.kind;
       if (!names_pod) {
         error(pods, field + ".podTemplates",
               "podTemplates applies Pod rules to workload templates: kinds must name Pod (e.g. kinds: [Pod])");
+      } else if (!workload.empty()) {
+        error(pods, field + ".podTemplates",
+              "kinds names " + workload +
+                  ", whose Pod template podTemplates already judges with the Pod rules: write kinds: [Pod], and "
+                  "rules for the " + workload + " itself in another policy");
       } else {
         match.pod_templates = true;
         set_pod_templates(true);
