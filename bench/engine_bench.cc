@@ -207,7 +207,7 @@ std::string deployment_update_review() {
 // A Pod CREATE as a ReplicaSet controller sends it: the three containers above, a
 // Pod-level securityContext. It passes the restricted pack below (the common case:
 // every rule evaluated, nothing to explain).
-std::string pod_create_review() {
+std::string pod_create_review(bool hardened = true) {
   Json pod = {
       {"apiVersion", "v1"},
       {"kind", "Pod"},
@@ -228,6 +228,12 @@ std::string pod_create_review() {
           container("log-shipper", "registry.example.com/obs/vector:0.41.1", 8686)}},
         {"volumes",
          {{{"name", "tmp"}, {"emptyDir", Json::object()}}, {{"name", "config"}, {"configMap", {{"name", "users-api-config"}}}}}}}}};
+  if (!hardened) {
+    // What a chart without a securityContext sends: every container breaks the pack.
+    pod["spec"].erase("securityContext");
+    for (Json& c : pod["spec"]["containers"]) c["securityContext"] = {{"privileged", true}};
+    pod["spec"]["volumes"].push_back({{"name", "host"}, {"hostPath", {{"path", "/var/run"}}}});
+  }
   Json review = {{"apiVersion", "admission.k8s.io/v1"},
                  {"kind", "AdmissionReview"},
                  {"request",
@@ -429,9 +435,10 @@ const policy::PolicySet& restricted_pack() {
   return *set;
 }
 
-const std::string& pod_review_body() {
-  static const std::string body = pod_create_review();
-  return body;
+const std::string& pod_review_body(bool hardened = true) {
+  static const std::string body = pod_create_review(true);
+  static const std::string denied = pod_create_review(false);
+  return hardened ? body : denied;
 }
 
 const std::string& review_body() {
@@ -497,22 +504,26 @@ void BM_Handle_1000OtherKinds(benchmark::State& state) { handle_case(state, thou
 BENCHMARK(BM_Handle_1000OtherKinds);
 
 // A Pod CREATE through admission::handle against a restricted-PSS-like pack.
-void pod_case(benchmark::State& state, const policy::PolicySet& set) {
-  auto first = admission::handle(pod_review_body(), engine::Endpoint::Validate, set, kNow);
+void pod_case(benchmark::State& state, const policy::PolicySet& set, bool hardened = true) {
+  const std::string& body = pod_review_body(hardened);
+  auto first = admission::handle(body, engine::Endpoint::Validate, set, kNow);
   if (first.http_status != 200 || first.decision.matched_policies.empty()) {
     state.SkipWithError("the pack does not match the Pod review");
     return;
   }
   for (auto _ : state) {
-    auto outcome = admission::handle(pod_review_body(), engine::Endpoint::Validate, set, kNow);
+    auto outcome = admission::handle(body, engine::Endpoint::Validate, set, kNow);
     benchmark::DoNotOptimize(outcome);
   }
-  state.SetLabel(std::to_string(pod_review_body().size()) + " B Pod review, " +
+  state.SetLabel(std::to_string(body.size()) + " B Pod review, " +
                  std::to_string(set.policies().size()) + " policies, " +
                  (first.decision.allowed ? "allowed" : "denied"));
 }
 void BM_Handle_PodRestrictedPack(benchmark::State& state) { pod_case(state, restricted_pack()); }
 BENCHMARK(BM_Handle_PodRestrictedPack);
+// The same pack against a Pod that breaks most of it: every violation explained.
+void BM_Handle_PodRestrictedPackDenied(benchmark::State& state) { pod_case(state, restricted_pack(), false); }
+BENCHMARK(BM_Handle_PodRestrictedPackDenied);
 
 void BM_Handle_PodRestrictedLibrary(benchmark::State& state) {
   std::error_code ec;
