@@ -10,6 +10,7 @@
 
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -203,7 +204,168 @@ std::string deployment_update_review() {
   return review.dump() + "\n";
 }
 
+// A Pod CREATE as a ReplicaSet controller sends it: the three containers above, a
+// Pod-level securityContext. It passes the restricted pack below (the common case:
+// every rule evaluated, nothing to explain).
+std::string pod_create_review(bool hardened = true) {
+  Json pod = {
+      {"apiVersion", "v1"},
+      {"kind", "Pod"},
+      {"metadata",
+       {{"generateName", "users-api-7d9f8c6b5-"},
+        {"namespace", "users"},
+        {"labels", {{"app.kubernetes.io/name", "users-api"}, {"pod-template-hash", "7d9f8c6b5"}}},
+        {"annotations", {{"kubectl.kubernetes.io/restartedAt", "2026-11-22T11:58:03Z"}}},
+        {"ownerReferences",
+         {{{"apiVersion", "apps/v1"}, {"kind", "ReplicaSet"}, {"name", "users-api-7d9f8c6b5"}, {"controller", true}}}}}},
+      {"spec",
+       {{"serviceAccountName", "users-api"},
+        {"securityContext",
+         {{"runAsNonRoot", true}, {"runAsUser", 10001}, {"fsGroup", 10001}, {"seccompProfile", {{"type", "RuntimeDefault"}}}}},
+        {"containers",
+         {container("api", "registry.example.com/identity/users-api:4.13.0", 8080),
+          container("envoy", "registry.example.com/mesh/envoy:v1.30.1", 9901),
+          container("log-shipper", "registry.example.com/obs/vector:0.41.1", 8686)}},
+        {"volumes",
+         {{{"name", "tmp"}, {"emptyDir", Json::object()}}, {{"name", "config"}, {"configMap", {{"name", "users-api-config"}}}}}}}}};
+  if (!hardened) {
+    // What a chart without a securityContext sends: every container breaks the pack.
+    pod["spec"].erase("securityContext");
+    for (Json& c : pod["spec"]["containers"]) c["securityContext"] = {{"privileged", true}};
+    pod["spec"]["volumes"].push_back({{"name", "host"}, {"hostPath", {{"path", "/var/run"}}}});
+  }
+  Json review = {{"apiVersion", "admission.k8s.io/v1"},
+                 {"kind", "AdmissionReview"},
+                 {"request",
+                  {{"uid", "0c9e2f4a-8b7d-4e61-a3f5-2d1c0b9a8e7f"},
+                   {"kind", {{"group", ""}, {"version", "v1"}, {"kind", "Pod"}}},
+                   {"resource", {{"group", ""}, {"version", "v1"}, {"resource", "pods"}}},
+                   {"namespace", "users"},
+                   {"operation", "CREATE"},
+                   {"userInfo",
+                    {{"username", "system:serviceaccount:kube-system:replicaset-controller"},
+                     {"groups", {"system:serviceaccounts", "system:serviceaccounts:kube-system", "system:authenticated"}}}},
+                   {"object", pod},
+                   {"dryRun", false},
+                   {"options", {{"kind", "CreateOptions"}, {"apiVersion", "meta.k8s.io/v1"}}}}}};
+  return review.dump() + "\n";
+}
+
 // ---- policy sets ---------------------------------------------------------------
+
+// A restricted-PSS-like pack written inline (language 1.1: expect/deny, forEach over
+// every container list, podTemplates), so the case runs without the library.
+constexpr const char* kRestrictedPack = R"(
+apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: restricted-privileged}
+spec:
+  match: {kinds: [Pod], podTemplates: true}
+  rules:
+    - name: privileged
+      forEach: ["spec.containers[*]", "spec.initContainers[*]", "spec.ephemeralContainers[*]"]
+      deny: {path: securityContext.privileged, equals: true}
+    - name: privilege-escalation
+      forEach: ["spec.containers[*]", "spec.initContainers[*]", "spec.ephemeralContainers[*]"]
+      expect: {path: securityContext.allowPrivilegeEscalation, equals: false}
+---
+apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: restricted-capabilities}
+spec:
+  match: {kinds: [Pod], podTemplates: true}
+  rules:
+    - name: drop-all
+      forEach: ["spec.containers[*]", "spec.initContainers[*]", "spec.ephemeralContainers[*]"]
+      expect: {any: "securityContext.capabilities.drop[*]", equals: ALL}
+    - name: add-only-net-bind-service
+      forEach: ["spec.containers[*]", "spec.initContainers[*]", "spec.ephemeralContainers[*]"]
+      expect: {each: "securityContext.capabilities.add[*]", in: [NET_BIND_SERVICE]}
+---
+apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: restricted-non-root}
+spec:
+  match: {kinds: [Pod], podTemplates: true}
+  rules:
+    - name: run-as-non-root
+      forEach: ["spec.containers[*]", "spec.initContainers[*]", "spec.ephemeralContainers[*]"]
+      expect:
+        anyOf:
+          - {path: securityContext.runAsNonRoot, equals: true}
+          - allOf:
+              - {path: $.spec.securityContext.runAsNonRoot, equals: true}
+              - {not: {path: securityContext.runAsNonRoot, equals: false}}
+    - name: run-as-user
+      deny: {any: "spec.containers[*].securityContext.runAsUser", equals: 0}
+---
+apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: baseline-host-namespaces}
+spec:
+  match: {kinds: [Pod], podTemplates: true}
+  rules:
+    - name: host-namespaces
+      deny:
+        anyOf:
+          - {path: spec.hostNetwork, equals: true}
+          - {path: spec.hostPID, equals: true}
+          - {path: spec.hostIPC, equals: true}
+    - name: host-ports
+      deny: {any: "spec.containers[*].ports[*].hostPort", notIn: [0]}
+---
+apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: restricted-volume-types}
+spec:
+  match: {kinds: [Pod], podTemplates: true}
+  rules:
+    - name: volume-types
+      expect:
+        each: "spec.volumes[*]"
+        keysIn: [name, configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected, secret]
+---
+apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: restricted-seccomp}
+spec:
+  match: {kinds: [Pod], podTemplates: true}
+  rules:
+    - name: seccomp
+      forEach: ["spec.containers[*]", "spec.initContainers[*]", "spec.ephemeralContainers[*]"]
+      expect:
+        anyOf:
+          - {path: securityContext.seccompProfile.type, in: [RuntimeDefault, Localhost]}
+          - {path: $.spec.securityContext.seccompProfile.type, in: [RuntimeDefault, Localhost]}
+---
+apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: baseline-apparmor}
+spec:
+  match: {kinds: [Pod], podTemplates: true}
+  rules:
+    - name: apparmor
+      expect:
+        each: 'metadata.annotations["container.apparmor.security.beta.kubernetes.io/*"]'
+        regex: '^(runtime/default|localhost/.+)$'
+---
+apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: best-practice-resources}
+spec:
+  match: {kinds: [Pod], podTemplates: true}
+  rules:
+    - name: memory-limit
+      forEach: "spec.containers[*]"
+      expect: {path: resources.limits.memory, max: 8Gi, as: quantity}
+    - name: latest-pulls-always
+      forEach: "spec.containers[*]"
+      when: {path: image, regex: '(:latest$|^[^:@]+$)'}
+      expect: {path: imagePullPolicy, equals: Always}
+)";
+
+// The library pack (policies/library/pss-restricted, written separately), when present.
+constexpr const char* kLibraryPack = DRIFTGATE_POLICIES_DIR "/library/pss-restricted";
 
 struct DefaultSources {
   std::vector<policy::SourceFile> files;
@@ -268,6 +430,17 @@ const policy::PolicySet& thousand_plus_default_set() {
   return *set;
 }
 
+const policy::PolicySet& restricted_pack() {
+  static const auto set = load_or_die({{"restricted-pack.yaml", kRestrictedPack}});
+  return *set;
+}
+
+const std::string& pod_review_body(bool hardened = true) {
+  static const std::string body = pod_create_review(true);
+  static const std::string denied = pod_create_review(false);
+  return hardened ? body : denied;
+}
+
 const std::string& review_body() {
   static const std::string body = deployment_update_review();
   return body;
@@ -329,6 +502,43 @@ void BM_Handle(benchmark::State& state) { handle_case(state, default_set()); }
 BENCHMARK(BM_Handle);
 void BM_Handle_1000OtherKinds(benchmark::State& state) { handle_case(state, thousand_plus_default_set()); }
 BENCHMARK(BM_Handle_1000OtherKinds);
+
+// A Pod CREATE through admission::handle against a restricted-PSS-like pack.
+void pod_case(benchmark::State& state, const policy::PolicySet& set, bool hardened = true) {
+  const std::string& body = pod_review_body(hardened);
+  auto first = admission::handle(body, engine::Endpoint::Validate, set, kNow);
+  if (first.http_status != 200 || first.decision.matched_policies.empty()) {
+    state.SkipWithError("the pack does not match the Pod review");
+    return;
+  }
+  for (auto _ : state) {
+    auto outcome = admission::handle(body, engine::Endpoint::Validate, set, kNow);
+    benchmark::DoNotOptimize(outcome);
+  }
+  state.SetLabel(std::to_string(body.size()) + " B Pod review, " +
+                 std::to_string(set.policies().size()) + " policies, " +
+                 (first.decision.allowed ? "allowed" : "denied"));
+}
+void BM_Handle_PodRestrictedPack(benchmark::State& state) { pod_case(state, restricted_pack()); }
+BENCHMARK(BM_Handle_PodRestrictedPack);
+// The same pack against a Pod that breaks most of it: every violation explained.
+void BM_Handle_PodRestrictedPackDenied(benchmark::State& state) { pod_case(state, restricted_pack(), false); }
+BENCHMARK(BM_Handle_PodRestrictedPackDenied);
+
+void BM_Handle_PodRestrictedLibrary(benchmark::State& state) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(kLibraryPack, ec)) {
+    state.SkipWithError((std::string(kLibraryPack) + " is absent: no library pack to time").c_str());
+    return;
+  }
+  auto result = policy::load_directory(kLibraryPack);
+  if (!result.ok()) {
+    state.SkipWithError((std::string(kLibraryPack) + " does not load: " + result.error_text()).c_str());
+    return;
+  }
+  pod_case(state, *result.set);
+}
+BENCHMARK(BM_Handle_PodRestrictedLibrary);
 
 // `driftgate check` minus the file reads.
 void BM_LoadSources_1000(benchmark::State& state) {

@@ -261,6 +261,32 @@ TEST(WebhookConfigCommand, NarrowsRulesAndSkipsExcludedSubjects) {
   EXPECT_EQ(resources, (std::set<std::string>{"poddisruptionbudgets", "helmreleases"}));
 }
 
+// match.podTemplates (language 1.1): a Pod rule also judges workload templates, so the
+// registration names the workload kinds, each in its own group.
+TEST(WebhookConfigCommand, PodTemplatesRegisterTheWorkloadKinds) {
+  TempDir dir;
+  dir.write("p.yaml", R"(apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: no-privileged}
+spec:
+  match: {kinds: [Pod], podTemplates: true}
+  rules:
+    - name: privileged
+      forEach: "spec.containers[*]"
+      deny: {path: securityContext.privileged, equals: true}
+)");
+  auto r = run("webhook-config --policies " + dir.str());
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  const YAML::Node config = YAML::Load(r.output);
+  std::set<std::string> registered;
+  for (const auto& rule : config["webhooks"][0]["rules"])
+    for (const auto& resource : rule["resources"])
+      registered.insert(rule["apiGroups"][0].as<std::string>() + "/" + resource.as<std::string>());
+  EXPECT_EQ(registered, (std::set<std::string>{"*/pods", "/replicationcontrollers", "apps/daemonsets", "apps/deployments",
+                                               "apps/replicasets", "apps/statefulsets", "batch/cronjobs", "batch/jobs"}))
+      << r.output;
+}
+
 TEST(WebhookConfigCommand, DefaultPolicySetGetsAGuardWebhookAndAMutatingStamp) {
   auto r = run("webhook-config --policies " + std::string(DRIFTGATE_SOURCE_DIR) + "/policies");
   ASSERT_EQ(r.exit_code, 0) << r.output;

@@ -286,7 +286,7 @@ TEST(LoaderErrors, UnknownRuleTypeIsReportedWithTheMissingType) {
   EXPECT_EQ(r.errors[0].column, column);
   EXPECT_EQ(r.errors[0].policy, "p1");
   EXPECT_NE(r.errors[0].message.find("unknown rule field \"freeze\""), std::string::npos) << r.error_text();
-  EXPECT_NE(r.errors[0].message.find("frozen, exclusive, require, forbid, pattern, immutable, monotonic or mutate"),
+  EXPECT_NE(r.errors[0].message.find("frozen, exclusive, require, forbid, pattern, immutable, monotonic, mutate, expect or deny"),
             std::string::npos);
   EXPECT_NE(r.errors[1].message.find("missing rule type"), std::string::npos) << r.error_text();
 }
@@ -765,6 +765,47 @@ TEST(LoaderFiles, NotADirectory) {
   EXPECT_FALSE(r.ok());
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].line, 0);
+}
+
+}  // namespace
+}  // namespace driftgate::policy
+
+namespace driftgate::policy {
+namespace {
+
+// Rule types are one list (policy/rule_types.h): the names, the reader table and
+// the dispatch all come from it, in its order.
+TEST(RuleTypes, TheListNamesEveryTypeAndEachNameReadsItsType) {
+  const std::vector<std::string_view> names(kRuleTypeNames.begin(), kRuleTypeNames.end());
+  EXPECT_EQ(names, (std::vector<std::string_view>{"frozen", "exclusive", "require", "forbid", "pattern", "immutable",
+                                                  "monotonic", "mutate", "expect", "deny"}));
+  EXPECT_TRUE(takes_when_and_for_each("expect"));
+  EXPECT_TRUE(takes_when_and_for_each("deny"));
+  EXPECT_FALSE(takes_when_and_for_each("require"));
+  EXPECT_FALSE(takes_when_and_for_each("no-such-type"));
+}
+
+// Patch values are compiled at load: literal JSON text, and each string that holds
+// a template as a template (rendered per request, nothing parsed then).
+TEST(RuleTypes, PatchValuesAreCompiledAtLoad) {
+  auto r = load_sources({{"p.yaml", R"(apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: p}
+spec:
+  rules:
+    - name: stamp
+      mutate:
+        patch:
+          - {op: add, path: /metadata/annotations, value: {a: "by {{user}}", b: [1, true]}}
+)"}});
+  ASSERT_TRUE(r.ok()) << r.error_text();
+  const auto& op = std::get<Mutate>(r.set->policies()[0].rules[0].spec).patch[0];
+  ASSERT_EQ(op.compiled.size(), 3u);
+  EXPECT_EQ(op.compiled[0].json, "{\"a\":");
+  ASSERT_TRUE(op.compiled[1].string_template.has_value());
+  EXPECT_TRUE(op.compiled[1].string_template->uses(Variable::User));
+  EXPECT_EQ(op.compiled[2].json, ",\"b\":[1,true]}");
+  EXPECT_EQ(judges(r.set->policies()[0].rules[0].spec), Judges::Patch);
 }
 
 }  // namespace

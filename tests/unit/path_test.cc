@@ -76,7 +76,33 @@ TEST(PathParse, QuotedKeysHoldDotsSlashesAndEscapes) {
   EXPECT_EQ(leading.segments()[1].key, "x");
 
   EXPECT_EQ(must_parse(R"(a[""])").segments()[1], (Segment{Kind::Key, "", 0}));
-  EXPECT_EQ(must_parse(R"(a["[*]"])").segments()[1].key, "[*]");
+  // A `*` in a quoted key is a glob (language 1.1); `\*` is a literal star.
+  EXPECT_EQ(must_parse(R"(a["[\*]"])").segments()[1].key, "[*]");
+  EXPECT_EQ(must_parse(R"(a["[*]"])").segments()[1].kind, Kind::KeyGlob);
+}
+
+TEST(PathParse, KeyGlobsMatchKeysAndPrintAsWritten) {
+  const json::Document d = doc(R"({"metadata": {"annotations": {
+    "container.apparmor.security.beta.kubernetes.io/web": "runtime/default",
+    "container.apparmor.security.beta.kubernetes.io/proxy": "unconfined",
+    "other.io/x": "y", "a*b": "literal", "axb": "not-literal"}}})");
+  const json::Value& object = d.root;
+  Path p = must_parse(R"(metadata.annotations["container.apparmor.security.beta.kubernetes.io/*"])");
+  EXPECT_TRUE(p.has_wildcard());
+  EXPECT_EQ(p.str(), R"(metadata.annotations["container.apparmor.security.beta.kubernetes.io/*"])");
+  EXPECT_EQ(locations(p.str(), object),
+            (Strings{R"(metadata.annotations["container.apparmor.security.beta.kubernetes.io/web"])",
+                     R"(metadata.annotations["container.apparmor.security.beta.kubernetes.io/proxy"])"}));
+  EXPECT_EQ(locations(R"(metadata.annotations["a\*b"])", object), (Strings{R"(metadata.annotations["a*b"])"}));
+  EXPECT_EQ(must_parse(R"(metadata.annotations["a\*b"])").str(), R"(metadata.annotations["a\*b"])");
+  EXPECT_FALSE(must_parse(R"(metadata.annotations["a\*b"])").has_wildcard());
+  EXPECT_EQ(locations(R"(metadata.annotations["a*b"])", object).size(), 2u);  // a*b and axb
+  EXPECT_EQ(locations(R"(metadata.annotations["*.io/*"])", object).size(), 3u);
+  // covers() and reads() know globs too.
+  static constexpr std::string_view kKeys[] = {"metadata", "annotations", "other.io/x"};
+  EXPECT_TRUE(must_parse(R"(metadata.annotations["other.*"])").may_touch(kKeys));
+  EXPECT_FALSE(must_parse(R"(metadata.annotations["fluxcd.io/*"])").may_touch(kKeys));
+  EXPECT_EQ(must_parse(R"(spec.containers[*].x["a*"].y)").head().str(), "spec.containers");
 }
 
 TEST(PathParse, IndicesAndWildcards) {
@@ -140,7 +166,7 @@ TEST(PathParse, ErrorsGiveTheCharacterPosition) {
   EXPECT_EQ(parse_error("a[\"x"), "invalid path \"a[\"x\" at character 5: unterminated quoted key");
   EXPECT_EQ(parse_error(R"(a["x\)"), "invalid path \"a[\"x\\\" at character 6: unterminated escape in quoted key");
   EXPECT_EQ(parse_error(R"(a["\n"])"),
-            "invalid path \"a[\"\\n\"]\" at character 5: only \\\" and \\\\ are escapes in a quoted key");
+            "invalid path \"a[\"\\n\"]\" at character 5: only \\\", \\\\ and \\* are escapes in a quoted key");
   EXPECT_EQ(parse_error("a**"), "invalid path \"a**\" at character 2: expected '.', '[' or '|yaml'");
   EXPECT_EQ(parse_error("|yaml"), parse_error("|yaml"));  // no key before the step
   EXPECT_NE(parse_error("|yaml").find("at character 1"), std::string::npos);

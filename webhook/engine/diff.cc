@@ -16,6 +16,7 @@ bool segment_matches(const path::Segment& s, const path::Location::Step& step) {
     case K::Key: return step.kind == SK::Key && step.key == s.key;
     case K::Index: return step.kind == SK::Index && step.index == s.index;
     case K::AnyKey: return step.kind == SK::Key;
+    case K::KeyGlob: return step.kind == SK::Key && s.matches_key(step.key);
     case K::AnyIndex: return step.kind == SK::Index;
     default: return false;
   }

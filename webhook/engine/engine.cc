@@ -3,6 +3,7 @@
 #include "engine/break_glass.h"
 #include "engine/match.h"
 #include "engine/rules.h"
+#include "policy/pod_templates.h"
 
 namespace driftgate::engine {
 namespace {
@@ -26,12 +27,38 @@ void evaluate_mutations(const policy::Policy& policy, const RuleContext& context
       if (!break_glass) break_glass = check_break_glass(*policy.break_glass, request, context.now());
       if (!break_glass->valid) continue;
     }
-    append_patch(policy, rule, *mutate, context, ops, created);
+    mutate->append_patch(policy, rule, context, ops, created);
   }
 }
 
-void evaluate_validations(const policy::Policy& policy, const RuleContext& context, Decision& decision,
+// Under match.podTemplates a workload's rules read its Pod template; nullopt when
+// the object has none (nothing to judge).
+std::optional<RuleContext> pod_template_context(const RuleContext& context) {
+  const Request& r = context.request();
+  const policy::PodTemplateKind* workload = policy::find_pod_template_kind(r.kind.group, r.kind.kind);
+  if (!workload) return std::nullopt;
+  static const json::Value kNotSet;
+  auto find = [&](const json::Value& object) -> const json::Value& {
+    const json::Value* node = &object;
+    for (std::string_view key : workload->at())
+      if (!(node = node->find(key))) return kNotSet;
+    return *node;
+  };
+  const json::Value& object = find(r.object);
+  const json::Value& old_object = find(r.old_object);
+  if (!(r.operation == policy::kDelete ? old_object : object).is_object()) return std::nullopt;
+  path::Location base;
+  for (std::string_view key : workload->at()) base.push_key(key);
+  return context.at_pod_template(object, old_object, std::move(base));
+}
+
+void evaluate_validations(const policy::Policy& policy, const RuleContext& request_context, Decision& decision,
                           std::vector<std::string>& denials) {
+  const bool on_template = policy.match.pod_templates && request_context.request().kind.kind != "Pod";
+  const std::optional<RuleContext> template_context =
+      on_template ? pod_template_context(request_context) : std::nullopt;
+  if (on_template && !template_context) return;
+  const RuleContext& context = template_context ? *template_context : request_context;
   std::vector<Violation> violations;
   for (const policy::Rule& rule : policy.rules) check_rule(policy, rule, context, violations);
   if (violations.empty()) return;

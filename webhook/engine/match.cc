@@ -46,11 +46,24 @@ bool kinds_match(const std::vector<policy::KindPattern>& kinds, const GroupVersi
          });
 }
 
+namespace {
+
+// metadata.name, or generateName on a CREATE that lets the API server pick it.
+std::string_view name_of(const Request& request) {
+  if (!request.name.empty()) return request.name;
+  const json::Value* metadata = request.subject().find("metadata");
+  return metadata ? metadata->string_at("generateName") : std::string_view{};
+}
+
+}  // namespace
+
 bool matches(const policy::Match& match, const Request& request) {
   if (!(match.operations & request.operation)) return false;
   if (!kinds_match(match.kinds, request.kind)) return false;
   if (!match.namespaces.empty() && !any_glob(match.namespaces, request.namespace_)) return false;
   if (any_glob(match.exclude_namespaces, request.namespace_)) return false;
+  if (!match.names.empty() && !any_glob(match.names, name_of(request))) return false;
+  if (!match.exclude_names.empty() && any_glob(match.exclude_names, name_of(request))) return false;
   if (!match.exclude_subjects.empty() && in_subjects(match.exclude_subjects, request.user)) return false;
   if (match.object_selector && !selector_holds(*match.object_selector, request)) return false;
   return true;

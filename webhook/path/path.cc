@@ -40,7 +40,7 @@ class Parser {
         if (auto err = bracket(out)) return *err;
       } else if (text_.substr(pos_, 5) == "|yaml") {
         pos_ += 5;
-        out.push_back({Segment::Kind::Yaml, {}, 0});
+        out.push_back({Segment::Kind::Yaml, {}, 0, {}});
       } else {
         return fail("expected '.', '[' or '|yaml'");
       }
@@ -62,18 +62,18 @@ class Parser {
     if (peek('[')) return bracket(out);
     if (text_.substr(pos_, 2) == "**") {
       pos_ += 2;
-      out.push_back({Segment::Kind::Descendants, {}, 0});
+      out.push_back({Segment::Kind::Descendants, {}, 0, {}});
       return std::nullopt;
     }
     if (peek('*')) {
       ++pos_;
-      out.push_back({Segment::Kind::AnyKey, {}, 0});
+      out.push_back({Segment::Kind::AnyKey, {}, 0, {}});
       return std::nullopt;
     }
     std::size_t start = pos_;
     while (pos_ < text_.size() && is_bare_key_char(text_[pos_])) ++pos_;
     if (pos_ == start) return fail("expected a key (letters, digits, '_' or '-'; quote others as [\"...\"]), '*' or '**'");
-    out.push_back({Segment::Kind::Key, std::string(text_.substr(start, pos_ - start)), 0});
+    out.push_back({Segment::Kind::Key, std::string(text_.substr(start, pos_ - start)), 0, {}});
     return std::nullopt;
   }
 
@@ -81,23 +81,30 @@ class Parser {
     ++pos_;  // '['
     if (peek('*')) {
       ++pos_;
-      out.push_back({Segment::Kind::AnyIndex, {}, 0});
+      out.push_back({Segment::Kind::AnyIndex, {}, 0, {}});
     } else if (peek('"')) {
       ++pos_;
-      std::string key;
+      // A `*` makes the key a glob over the object's keys; `\*` is a literal `*`.
+      std::vector<std::string> runs(1);
       while (true) {
         if (pos_ >= text_.size()) return fail("unterminated quoted key");
         char c = text_[pos_++];
         if (c == '"') break;
+        if (c == '*') {
+          runs.emplace_back();
+          continue;
+        }
         if (c == '\\') {
           if (pos_ >= text_.size()) return fail("unterminated escape in quoted key");
           c = text_[pos_];  // not consumed yet, so the error points at the bad escape
-          if (c != '"' && c != '\\') return fail("only \\\" and \\\\ are escapes in a quoted key");
+          if (c != '"' && c != '\\' && c != '*')
+            return fail("only \\\", \\\\ and \\* are escapes in a quoted key");
           ++pos_;
         }
-        key.push_back(c);
+        runs.back().push_back(c);
       }
-      out.push_back({Segment::Kind::Key, std::move(key), 0});
+      if (runs.size() == 1) out.push_back({Segment::Kind::Key, std::move(runs[0]), 0, {}});
+      else out.push_back({Segment::Kind::KeyGlob, {}, 0, std::move(runs)});
     } else {
       std::size_t start = pos_;
       std::size_t index = 0;
@@ -107,7 +114,7 @@ class Parser {
         ++pos_;
       }
       if (pos_ == start) return fail("expected an index, '*' or a quoted key after '['");
-      out.push_back({Segment::Kind::Index, {}, index});
+      out.push_back({Segment::Kind::Index, {}, index, {}});
     }
     if (!peek(']')) return fail("expected ']'");
     ++pos_;
@@ -127,9 +134,27 @@ void append_index(std::string& out, std::size_t index) {
   out += ']';
 }
 
+// A quoted key of a pattern: `*` inside a literal key is escaped so that the
+// printed path reads back as the same path.
+void append_quoted(std::string& out, const std::vector<std::string>& runs) {
+  out += "[\"";
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (i) out.push_back('*');
+    for (char c : runs[i]) {
+      if (c == '"' || c == '\\' || c == '*') out.push_back('\\');
+      out.push_back(c);
+    }
+  }
+  out += "\"]";
+}
+
 void append_segment(std::string& out, const Segment& s, bool first) {
   switch (s.kind) {
-    case Segment::Kind::Key: append_key(out, s.key, first); break;
+    case Segment::Kind::Key:
+      if (s.key.find('*') != std::string::npos) append_quoted(out, {s.key});
+      else append_key(out, s.key, first);
+      break;
+    case Segment::Kind::KeyGlob: append_quoted(out, s.glob); break;
     case Segment::Kind::Index: append_index(out, s.index); break;
     case Segment::Kind::AnyIndex: out += "[*]"; break;
     case Segment::Kind::AnyKey: out += first ? "*" : ".*"; break;
@@ -139,7 +164,8 @@ void append_segment(std::string& out, const Segment& s, bool first) {
 }
 
 bool is_wildcard(const Segment& s) {
-  return s.kind == Segment::Kind::AnyIndex || s.kind == Segment::Kind::AnyKey || s.kind == Segment::Kind::Descendants;
+  return s.kind == Segment::Kind::AnyIndex || s.kind == Segment::Kind::AnyKey || s.kind == Segment::Kind::Descendants ||
+         s.kind == Segment::Kind::KeyGlob;
 }
 
 // (segment index, node): a state of the walk.
@@ -197,6 +223,14 @@ struct Walker {
         }
         break;
       }
+      case Segment::Kind::KeyGlob:
+        for (const json::Member& m : node.members()) {
+          if (!s.matches_key(m.key)) continue;
+          location.push_key(m.key);
+          step(i + 1, m.value);
+          location.pop();
+        }
+        break;
       case Segment::Kind::AnyKey:
         for (const json::Member& m : node.members()) {
           location.push_key(m.key);
@@ -265,6 +299,7 @@ struct Coverage {
       case Segment::Kind::Index: match = step.kind == SK::Index && step.index == s.index; break;
       case Segment::Kind::AnyIndex: match = step.kind == SK::Index; break;
       case Segment::Kind::AnyKey: match = step.kind == SK::Key; break;
+      case Segment::Kind::KeyGlob: match = step.kind == SK::Key && s.matches_key(step.key); break;
       case Segment::Kind::Yaml: match = step.kind == SK::Yaml; break;
       case Segment::Kind::Descendants: break;
     }
@@ -312,6 +347,9 @@ bool Path::may_touch(std::span<const std::string_view> keys) const {
     switch (s.kind) {
       case Segment::Kind::Descendants: return true;
       case Segment::Kind::AnyKey: continue;
+      case Segment::Kind::KeyGlob:
+        if (!s.matches_key(keys[i])) return false;
+        continue;
       case Segment::Kind::Key:
         if (s.key != keys[i]) return false;
         continue;
@@ -319,6 +357,27 @@ bool Path::may_touch(std::span<const std::string_view> keys) const {
     }
   }
   return true;  // ends at the node or an ancestor
+}
+
+Path Path::head() const {
+  auto first = std::find_if(segments_.begin(), segments_.end(), [](const Segment& s) { return is_wildcard(s); });
+  return Path({segments_.begin(), first});
+}
+
+bool Segment::matches_key(std::string_view k) const {
+  if (kind == Kind::Key) return k == key;
+  if (kind != Kind::KeyGlob || glob.size() < 2) return false;
+  const std::string& front = glob.front();
+  const std::string& back = glob.back();
+  if (k.size() < front.size() + back.size() || !k.starts_with(front) || !k.ends_with(back)) return false;
+  std::size_t pos = front.size();
+  const std::size_t end = k.size() - back.size();
+  for (std::size_t i = 1; i + 1 < glob.size(); ++i) {
+    std::size_t found = k.substr(0, end).find(glob[i], pos);
+    if (found == std::string_view::npos) return false;
+    pos = found + glob[i].size();
+  }
+  return true;
 }
 
 std::pair<Path, Path> Path::split_at_last_wildcard() const {
@@ -355,6 +414,14 @@ std::string Location::str() const {
     first = false;
   }
   return out;
+}
+
+std::string str(const Location& at, const Path& rest) {
+  std::string text = at.str();
+  if (rest.is_root()) return text;
+  std::string tail = rest.str();
+  text += (tail.front() == '[' || tail.front() == '|' || text.empty()) ? tail : "." + tail;
+  return text;
 }
 
 std::string Location::json_pointer() const {

@@ -17,11 +17,14 @@
 namespace driftgate::path {
 
 struct Segment {
-  enum class Kind { Key, Index, AnyIndex, AnyKey, Descendants, Yaml };
+  // KeyGlob: a bracketed key with `*` in it (`["fluxcd.io/*"]`), any key it matches.
+  enum class Kind { Key, Index, AnyIndex, AnyKey, Descendants, Yaml, KeyGlob };
   Kind kind;
   std::string key;         // Key
   std::size_t index = 0;   // Index
+  std::vector<std::string> glob = {};  // KeyGlob: the literal runs between the `*`s
   friend bool operator==(const Segment&, const Segment&) = default;
+  bool matches_key(std::string_view k) const;  // Key or KeyGlob
 };
 
 struct ParseLimits {
@@ -36,7 +39,7 @@ class Path {
 
   const std::vector<Segment>& segments() const { return segments_; }
   bool is_root() const { return segments_.empty(); }
-  // True when walking may reach more than one node (`[*]`, `*`, `**`).
+  // True when walking may reach more than one node (`[*]`, `*`, `**`, a key glob).
   bool has_wildcard() const;
   // The path as written, normalised.
   std::string str() const;
@@ -47,6 +50,8 @@ class Path {
   // the root), something inside it, or an ancestor whose value contains it.
   bool may_touch(std::span<const std::string_view> keys) const;
 
+  // The part before the first wildcard (the whole path when it has none).
+  Path head() const;
   // Splits at the last wildcard: {prefix up to and including it, the rest}.
   std::pair<Path, Path> split_at_last_wildcard() const;
 
@@ -83,6 +88,9 @@ class Location {
 // Appends `key` to `out` the way paths print it: bare when it is an identifier-like
 // word, otherwise `["..."]`.
 void append_key(std::string& out, std::string_view key, bool first);
+
+// `at` followed by `rest`, as paths print: spec.containers[1] + resources.limits.
+std::string str(const Location& at, const Path& rest);
 
 // Whether a concrete location lies at or below what the pattern names, e.g. the
 // pattern `metadata.annotations` covers `metadata.annotations["x"]`.

@@ -5,10 +5,16 @@
 // instead of loading, never matching, and widening the webhook registration.
 #include <string_view>
 
-#include "policy/policy.h"
+#include "util/glob.h"
 #include "util/result.h"
 
 namespace driftgate::policy {
+
+// "Kind", "group/Kind" or "group/version/Kind"; the core group is written "core".
+struct KindPattern {
+  Glob group{"*"}, version{"*"}, kind{"*"};
+  bool matches(std::string_view group, std::string_view version, std::string_view kind) const;
+};
 
 // The rules, in the order they are checked:
 // - a literal version looks like one (v1, v1beta1, v2alpha1);

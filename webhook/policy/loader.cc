@@ -1,6 +1,5 @@
 #include "policy/loader.h"
 
-#include <re2/re2.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -11,6 +10,8 @@
 #include "json/yaml_documents.h"
 #include "json/yaml_node.h"
 #include "policy/kind_pattern.h"
+#include "policy/pod_templates.h"
+#include "policy/rule_reader.h"
 #include "policy/strict_reader.h"
 #include "util/file.h"
 #include "util/suggest.h"
@@ -91,95 +92,19 @@ Classified classify(std::string_view api, std::string_view kind) {
 }
 
 // Reads one policy document strictly, collecting every error with its position.
-class DocumentReader : StrictReader {
+class DocumentReader : RuleReader {
  public:
-  DocumentReader(const std::string& file, std::vector<Diagnostic>& errors, const LoadLimits& limits, json::Arena& arena)
-      : StrictReader(file, errors), limits_(limits), arena_(arena) {}
+  using RuleReader::RuleReader;
 
   std::optional<Policy> read_policy(const YAML::Node& doc);
 
  private:
-  std::optional<path::Path> path_at(const YAML::Node& n, const std::string& field) {
-    return StrictReader::path_at(n, field, limits_.max_path_length);
-  }
-  std::vector<path::Path> path_list(const YAML::Node& n, const std::string& field) {
-    return StrictReader::path_list(n, field, limits_.max_path_length);
-  }
-
-  std::optional<KindPattern> kind_pattern(const YAML::Node& n, const std::string& field);
-  // A list of kinds; empty when one of them is "*".
-  std::vector<KindPattern> kind_list(const YAML::Node& n, const std::string& field);
-  std::vector<Frozen::Ignore> frozen_ignores(const YAML::Node& n, const std::string& field);
   void read_match(const YAML::Node& n, Match& match);
   std::vector<MetadataTerm> read_terms(const YAML::Node& n, const std::string& field);
   Subjects read_subjects(const YAML::Node& n, const std::string& field, bool allow_empty);
   std::optional<BreakGlass> read_break_glass(const YAML::Node& n);
   std::optional<Rule> read_rule(const YAML::Node& n, const std::string& field);
-  std::optional<RuleSpec> read_rule_spec(std::string_view type, const YAML::Node& n, const std::string& field);
-  std::optional<PatchOperation> read_patch_operation(const YAML::Node& n, const std::string& field);
-  void check_templates(const json::Value& v, const YAML::Node& at, const std::string& field);
-
-  std::vector<path::Path> require_paths(const YAML::Node& n, const std::string& field);
-
-  const LoadLimits& limits_;
-  json::Arena& arena_;
 };
-
-std::optional<KindPattern> DocumentReader::kind_pattern(const YAML::Node& n, const std::string& field) {
-  auto text = scalar(n, field);
-  if (!text) return std::nullopt;
-  auto k = parse_kind_pattern(*text);
-  if (!k) {
-    error(n, field, k.error());
-    return std::nullopt;
-  }
-  return std::move(*k);
-}
-
-std::vector<KindPattern> DocumentReader::kind_list(const YAML::Node& n, const std::string& field) {
-  std::vector<KindPattern> kinds;
-  if (!n.IsSequence()) {
-    error(n, field, "expected a list of kinds, found " + describe(n));
-    return kinds;
-  }
-  bool every_kind = false;
-  for (std::size_t i = 0; i < n.size(); ++i)  // every entry is checked, also after a "*"
-    if (auto k = kind_pattern(n[i], field + "[" + std::to_string(i) + "]")) {
-      every_kind |= k->kind.matches_everything() && k->group.matches_everything() && k->version.matches_everything();
-      kinds.push_back(std::move(*k));
-    }
-  if (every_kind) kinds.clear();  // "*" is the same as naming no kind: all of them
-  return kinds;
-}
-
-std::vector<Frozen::Ignore> DocumentReader::frozen_ignores(const YAML::Node& n, const std::string& field) {
-  std::vector<Frozen::Ignore> out;
-  if (!n.IsSequence()) {
-    error(n, field, "expected a list of paths or {path, kinds} entries, found " + describe(n));
-    return out;
-  }
-  for (std::size_t i = 0; i < n.size(); ++i) {
-    const std::string f = field + "[" + std::to_string(i) + "]";
-    if (!n[i].IsMap()) {
-      if (auto p = path_at(n[i], f)) out.push_back({std::move(*p), {}});
-      continue;
-    }
-    if (!expect_map(n[i], f, {"path", "kinds"})) continue;
-    if (!n[i]["path"] || !n[i]["kinds"]) {
-      error(n[i], f, "expected both path and kinds (a plain path ignores it for every kind)");
-      continue;
-    }
-    if (n[i]["kinds"].IsSequence() && n[i]["kinds"].size() == 0) {
-      // An empty list would read as "every kind": say so with a plain path instead.
-      error(n[i]["kinds"], f + ".kinds", "must name at least one kind (a plain path ignores it for every kind)");
-      continue;
-    }
-    auto p = path_at(n[i]["path"], f + ".path");
-    auto kinds = kind_list(n[i]["kinds"], f + ".kinds");
-    if (p) out.push_back({std::move(*p), std::move(kinds)});
-  }
-  return out;
-}
 
 std::vector<MetadataTerm> DocumentReader::read_terms(const YAML::Node& n, const std::string& field) {
   std::vector<MetadataTerm> terms;
@@ -219,7 +144,9 @@ Subjects DocumentReader::read_subjects(const YAML::Node& n, const std::string& f
 
 void DocumentReader::read_match(const YAML::Node& n, Match& match) {
   const std::string field = "spec.match";
-  if (!expect_map(n, field, {"operations", "kinds", "namespaces", "excludeNamespaces", "objectSelector", "excludeSubjects"}))
+  if (!expect_map(n, field,
+                  {"operations", "kinds", "namespaces", "excludeNamespaces", "names", "excludeNames", "podTemplates",
+                   "objectSelector", "excludeSubjects"}))
     return;
   if (const YAML::Node ops = n["operations"]) {
     match.operations = 0;
@@ -257,6 +184,40 @@ void DocumentReader::read_match(const YAML::Node& n, Match& match) {
       match.namespaces.clear();
   }
   if (const YAML::Node ns = n["excludeNamespaces"]) match.exclude_namespaces = glob_list(ns, field + ".excludeNamespaces");
+  if (const YAML::Node names = n["names"]) {
+    refuse_empty(names, "names", "name");
+    match.names = glob_list(names, field + ".names");
+    if (std::any_of(match.names.begin(), match.names.end(), [](const Glob& g) { return g.matches_everything(); }))
+      match.names.clear();
+  }
+  if (const YAML::Node names = n["excludeNames"]) match.exclude_names = glob_list(names, field + ".excludeNames");
+  if (const YAML::Node pods = n["podTemplates"]) {
+    if (auto on = boolean(pods, field + ".podTemplates"); on && *on) {
+      const bool names_pod = std::any_of(match.kinds.begin(), match.kinds.end(), [](const KindPattern& k) {
+        return k.kind.pattern() == "Pod" && k.group.matches("");
+      });
+      // A workload named beside Pod would be judged through its template, not as written.
+      std::string workload;
+      for (const KindPattern& k : match.kinds)
+        for (const PodTemplateKind& w : kPodTemplateKinds)
+          if (workload.empty() && k.kind.is_literal() && k.matches(w.group, "v1", w.kind)) workload = w.kind;
+      if (!names_pod) {
+        error(pods, field + ".podTemplates",
+              "podTemplates applies Pod rules to workload templates: kinds must name Pod (e.g. kinds: [Pod])");
+      } else if (!workload.empty()) {
+        error(pods, field + ".podTemplates",
+              "kinds names " + workload +
+                  ", whose Pod template podTemplates already judges with the Pod rules: write kinds: [Pod], and "
+                  "rules for the " + workload + " itself in another policy");
+      } else {
+        match.pod_templates = true;
+        set_pod_templates(true);
+        // The workloads are matched (and registered by webhook-config) like any kind.
+        for (const PodTemplateKind& w : kPodTemplateKinds)
+          if (auto k = parse_kind_pattern(w.pattern)) match.kinds.push_back(std::move(*k));
+      }
+    }
+  }
   if (const YAML::Node sel = n["objectSelector"]) {
     if (expect_map(sel, field + ".objectSelector", {"anyOf", "noneOf"})) {
       ObjectSelector selector;
@@ -290,238 +251,57 @@ std::optional<BreakGlass> DocumentReader::read_break_glass(const YAML::Node& n) 
   return bg;
 }
 
-void DocumentReader::check_templates(const json::Value& v, const YAML::Node& at, const std::string& field) {
-  if (v.is_string()) {
-    if (v.as_string().find("{{") != std::string_view::npos) {
-      auto t = Template::parse(v.as_string());
-      if (!t) error(at, field, t.error());
-    }
-    return;
-  }
-  for (const json::Value& item : v.items()) check_templates(item, at, field);
-  for (const json::Member& m : v.members()) check_templates(m.value, at, field);
+// "frozen, exclusive, … or deny", from the list of rule types.
+std::string rule_type_choices() {
+  std::string out;
+  for (std::size_t i = 0; i < kRuleTypeNames.size(); ++i)
+    out += std::string(i == 0 ? "" : i + 1 == kRuleTypeNames.size() ? " or " : ", ") + std::string(kRuleTypeNames[i]);
+  return out;
 }
 
-std::optional<PatchOperation> DocumentReader::read_patch_operation(const YAML::Node& n, const std::string& field) {
-  if (!expect_map(n, field, {"op", "path", "value"})) return std::nullopt;
-  PatchOperation op;
-  auto name = n["op"] ? scalar(n["op"], field + ".op") : std::nullopt;
-  if (!n["op"]) error(n, field, "missing op (add, replace or remove)");
-  if (name) {
-    if (*name == "add") op.op = PatchOperation::Op::Add;
-    else if (*name == "replace") op.op = PatchOperation::Op::Replace;
-    else if (*name == "remove") op.op = PatchOperation::Op::Remove;
-    else error(n["op"], field + ".op", "unsupported op \"" + *name + "\", expected add, replace or remove");
-  }
-  if (!n["path"]) {
-    error(n, field, "missing path (a JSON Pointer such as /metadata/annotations/example.com~1key)");
-    return std::nullopt;
-  }
-  auto pointer = scalar(n["path"], field + ".path");
-  if (!pointer) return std::nullopt;
-  if (pointer->empty() || pointer->front() != '/') {
-    error(n["path"], field + ".path", "a JSON Pointer must start with '/', found \"" + *pointer + "\"");
-    return std::nullopt;
-  }
-  op.pointer = *pointer;
-  std::string token;
-  for (std::size_t i = 1; i <= pointer->size(); ++i) {
-    if (i == pointer->size() || (*pointer)[i] == '/') {
-      op.tokens.push_back(token);
-      token.clear();
-    } else if ((*pointer)[i] == '~') {
-      char next = i + 1 < pointer->size() ? (*pointer)[i + 1] : '\0';
-      if (next != '0' && next != '1') {
-        error(n["path"], field + ".path", "'~' must be followed by 0 or 1 in a JSON Pointer");
-        return std::nullopt;
-      }
-      token.push_back(next == '0' ? '~' : '/');
-      ++i;
-    } else {
-      token.push_back((*pointer)[i]);
-    }
-  }
-  if (const YAML::Node value = n["value"]) {
-    if (op.op == PatchOperation::Op::Remove) error(value, field + ".value", "remove takes no value");
-    auto v = json::from_yaml_node(value, arena_);
-    if (!v) error(value, field + ".value", v.error());
-    else {
-      check_templates(*v, value, field + ".value");
-      op.value = *v;
-    }
-  } else if (op.op != PatchOperation::Op::Remove) {
-    error(n, field, "missing value for " + std::string(op.op == PatchOperation::Op::Add ? "add" : "replace"));
-  }
-  return op;
+bool is_rule_type(std::string_view key) {
+  return std::find(kRuleTypeNames.begin(), kRuleTypeNames.end(), key) != kRuleTypeNames.end();
 }
-
-// A path ending in a wildcard requires nothing of what it reaches (each element
-// has "the rest", which is nothing): it would load and never report.
-std::vector<path::Path> DocumentReader::require_paths(const YAML::Node& n, const std::string& field) {
-  std::vector<path::Path> paths = path_list(n, field);
-  if (!n.IsSequence() || paths.size() != n.size()) return paths;  // the bad ones are reported already
-  for (std::size_t i = 0; i < paths.size(); ++i) {
-    const auto& segments = paths[i].segments();
-    if (segments.empty()) continue;
-    const path::Segment::Kind last = segments.back().kind;
-    if (last != path::Segment::Kind::AnyIndex && last != path::Segment::Kind::AnyKey &&
-        last != path::Segment::Kind::Descendants)
-      continue;
-    std::string whole = paths[i].str();
-    // `spec.containers[*]` -> "spec.containers"; `metadata.labels.*` -> "metadata.labels".
-    std::string parent = whole;
-    for (std::string_view tail : {"[*]", ".**", ".*", "**", "*"})
-      if (parent.ends_with(tail)) {
-        parent.resize(parent.size() - tail.size());
-        break;
-      }
-    std::string advice = parent.empty() ? "name a field of each element, e.g. " + whole + ".name"
-                                        : "write " + parent + " to require the " +
-                                              (last == path::Segment::Kind::AnyIndex ? "list" : "object") + ", or " +
-                                              whole + ".<field> to require a field of every " +
-                                              (last == path::Segment::Kind::AnyIndex ? "element" : "value");
-    error(n[i], field + "[" + std::to_string(i) + "]",
-          "\"" + whole + "\" ends in a wildcard, so it requires nothing of each " +
-              (last == path::Segment::Kind::AnyIndex ? "element" : "value") + ": " + advice);
-  }
-  return paths;
-}
-
-std::optional<RuleSpec> DocumentReader::read_rule_spec(std::string_view type, const YAML::Node& n,
-                                                        const std::string& field) {
-  if (type == "frozen") {
-    Frozen f;
-    if (n.IsNull()) return f;
-    if (!expect_map(n, field, {"ignore"})) return std::nullopt;
-    if (n["ignore"]) f.ignore = frozen_ignores(n["ignore"], field + ".ignore");
-    return f;
-  }
-  if (type == "exclusive") {
-    if (!expect_map(n, field, {"at", "fields"})) return std::nullopt;
-    Exclusive e;
-    if (n["at"])
-      if (auto p = path_at(n["at"], field + ".at")) e.at = *p;
-    if (!n["fields"]) {
-      error(n, field, "missing fields: name two or more fields of which at most one may be set");
-      return std::nullopt;
-    }
-    e.fields = path_list(n["fields"], field + ".fields");
-    if (n["fields"].IsSequence() && n["fields"].size() < 2) error(n["fields"], field + ".fields", "name at least two fields");
-    return e;
-  }
-  if (type == "require") return Require{require_paths(n, field)};
-  if (type == "forbid") return Forbid{path_list(n, field)};
-  if (type == "immutable") return Immutable{path_list(n, field)};
-  if (type == "pattern") {
-    if (!expect_map(n, field, {"path", "regex", "negate"})) return std::nullopt;
-    Pattern p;
-    if (!n["path"]) error(n, field, "missing path");
-    else if (auto path = path_at(n["path"], field + ".path")) p.path = *path;
-    if (n["negate"])
-      if (auto b = boolean(n["negate"], field + ".negate")) p.negate = *b;
-    if (!n["regex"]) {
-      error(n, field, "missing regex (RE2 syntax)");
-      return std::nullopt;
-    }
-    auto re = scalar(n["regex"], field + ".regex");
-    if (!re) return std::nullopt;
-    if (re->size() > limits_.max_regex_length) {
-      error(n["regex"], field + ".regex",
-            "regex is longer than the limit of " + std::to_string(limits_.max_regex_length) + " characters");
-      return std::nullopt;
-    }
-    RE2::Options options;
-    options.set_log_errors(false);
-    options.set_max_mem(8 << 20);
-    auto compiled = std::make_shared<const RE2>(*re, options);
-    if (!compiled->ok()) {
-      error(n["regex"], field + ".regex", "invalid RE2 regex: " + compiled->error());
-      return std::nullopt;
-    }
-    p.regex = std::move(compiled);
-    p.regex_text = *re;
-    return p;
-  }
-  if (type == "monotonic") {
-    if (!expect_map(n, field, {"path", "order"})) return std::nullopt;
-    Monotonic m;
-    if (!n["path"]) error(n, field, "missing path");
-    else if (auto path = path_at(n["path"], field + ".path")) m.path = *path;
-    if (n["order"]) {
-      if (auto order = scalar(n["order"], field + ".order")) {
-        if (*order == "integer") m.order = Order::Integer;
-        else if (*order == "semver") m.order = Order::Semver;
-        else if (*order == "time") m.order = Order::Time;
-        else error(n["order"], field + ".order", "unknown order \"" + *order + "\", expected integer, semver or time");
-      }
-    } else {
-      error(n, field, "missing order (integer, semver or time)");
-    }
-    return m;
-  }
-  if (type == "mutate") {
-    if (!expect_map(n, field, {"when", "patch"})) return std::nullopt;
-    Mutate m;
-    if (n["when"]) {
-      if (auto when = scalar(n["when"], field + ".when")) {
-        if (*when == "always") m.when = Mutate::When::Always;
-        else if (*when == "breakGlass") m.when = Mutate::When::BreakGlass;
-        else error(n["when"], field + ".when", "unknown value \"" + *when + "\", expected always or breakGlass");
-      }
-    }
-    const YAML::Node patch = n["patch"];
-    if (!patch || !patch.IsSequence() || patch.size() == 0) {
-      error(patch ? patch : n, field + ".patch", "expected a non-empty list of JSON Patch operations");
-      return std::nullopt;
-    }
-    for (std::size_t i = 0; i < patch.size(); ++i)
-      if (auto op = read_patch_operation(patch[i], field + ".patch[" + std::to_string(i) + "]"))
-        m.patch.push_back(std::move(*op));
-    return m;
-  }
-  return std::nullopt;
-}
-
-constexpr std::string_view kRuleTypes[] = {"frozen", "exclusive", "require", "forbid",
-                                           "pattern", "immutable", "monotonic", "mutate"};
 
 std::optional<Rule> DocumentReader::read_rule(const YAML::Node& n, const std::string& field) {
   if (!n.IsMap()) {
     error(n, field, "expected a rule mapping (name, one rule type, optional message), found " + describe(n));
     return std::nullopt;
   }
+  static constexpr std::string_view kRuleFields[] = {"name", "message", "when", "forEach"};
   Rule rule;
   std::vector<std::pair<std::string, YAML::Node>> types;
+  std::vector<std::pair<std::string, YAML::Node>> scope;  // when, forEach
   for (const auto& kv : n) {
     const std::string& key = kv.first.Scalar();
     if (key == "name") {
       if (auto s = scalar(kv.second, field + ".name")) rule.name = *s;
     } else if (key == "message") {
-      if (auto s = scalar(kv.second, field + ".message")) {
-        auto t = Template::parse(*s);
-        if (!t) error(kv.second, field + ".message", t.error());
-        else rule.message = std::move(*t);
-      }
-    } else if (std::find(std::begin(kRuleTypes), std::end(kRuleTypes), key) != std::end(kRuleTypes)) {
+      if (auto t = template_at(kv.second, field + ".message")) rule.message = std::move(*t);
+    } else if (key == "when" || key == "forEach") {
+      scope.emplace_back(key, kv.first);
+    } else if (is_rule_type(key)) {
       types.emplace_back(key, kv.second);
     } else {
+      std::vector<std::string_view> candidates(std::begin(kRuleFields), std::end(kRuleFields));
+      candidates.insert(candidates.end(), kRuleTypeNames.begin(), kRuleTypeNames.end());
       error(kv.first, field,
-            "unknown rule field \"" + key +
-                "\", expected name, message and one rule type: frozen, exclusive, require, forbid, pattern, "
-                "immutable, monotonic or mutate" +
-                did_you_mean(closest(key, {"name", "message", "frozen", "exclusive", "require", "forbid", "pattern",
-                                           "immutable", "monotonic", "mutate"})));
+            "unknown rule field \"" + key + "\", expected name, message and one rule type: " + rule_type_choices() +
+                did_you_mean(closest(key, candidates)));
     }
   }
   if (rule.name.empty()) error(n, field, "missing name");
   if (types.size() != 1) {
     error(n, field,
-          types.empty() ? "missing rule type: expected one of frozen, exclusive, require, forbid, pattern, immutable, "
-                          "monotonic, mutate"
+          types.empty() ? "missing rule type: expected one of " + rule_type_choices()
                         : "a rule has exactly one rule type, found " + types[0].first + " and " + types[1].first);
     return std::nullopt;
   }
-  auto spec = read_rule_spec(types[0].first, types[0].second, field + "." + types[0].first);
+  if (!takes_when_and_for_each(types[0].first))
+    for (const auto& [key, at] : scope)
+      error(at, field, key + " applies to expect and deny rules, not to " + types[0].first);
+  const std::string type_field = field + "." + types[0].first;
+  auto spec = read_rule_spec(types[0].first, *this, RuleSource{types[0].second, n, type_field});
   if (!spec) return std::nullopt;
   rule.spec = std::move(*spec);
   return rule;
@@ -555,13 +335,11 @@ std::optional<Policy> DocumentReader::read_policy(const YAML::Node& doc) {
       if (!rule) continue;
       for (const Rule& other : policy.rules)
         if (other.name == rule->name) error(rules[i], field, "duplicate rule name \"" + rule->name + "\"");
-      if (const auto* m = std::get_if<Mutate>(&rule->spec)) {
-        policy.has_mutations = true;
+      if (judges(rule->spec) == Judges::Patch) policy.has_mutations = true;
+      else policy.has_validations = true;
+      if (const auto* m = std::get_if<Mutate>(&rule->spec))
         if (m->when == Mutate::When::BreakGlass && !spec["breakGlass"])
           error(rules[i], field, "mutate with when: breakGlass needs the policy's spec.breakGlass");
-      } else {
-        policy.has_validations = true;
-      }
       policy.rules.push_back(std::move(*rule));
     }
   }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "policy/pod_templates.h"
+
 namespace driftgate::policy {
 
 std::string_view to_string(Mode m) {
@@ -54,12 +56,6 @@ bool MetadataTerm::matches(const json::Value& object) const {
   return all_match(labels, labels_map) && all_match(annotations, annotations_map);
 }
 
-std::string_view rule_type_name(const RuleSpec& spec) {
-  static constexpr std::string_view kNames[] = {"frozen",    "exclusive", "require",   "forbid",
-                                                "pattern",   "immutable", "monotonic", "mutate"};
-  return kNames[spec.index()];
-}
-
 std::string webhook_group(const Policy& policy) {
   const Subjects& excluded = policy.match.exclude_subjects;
   if (excluded.empty()) return "all";
@@ -80,31 +76,18 @@ std::string webhook_group(const Policy& policy) {
 
 namespace {
 
-bool pointer_touches(const std::vector<std::string>& tokens, std::span<const std::string_view> keys) {
-  for (std::size_t i = 0; i < tokens.size() && i < keys.size(); ++i)
-    if (tokens[i] != keys[i]) return false;
-  return true;
-}
-
-bool rule_reads(const RuleSpec& spec, std::span<const std::string_view> keys) {
-  auto any = [&](const std::vector<path::Path>& paths) {
-    return std::any_of(paths.begin(), paths.end(), [&](const path::Path& p) { return p.may_touch(keys); });
-  };
-  return std::visit(
-      [&](const auto& rule) -> bool {
-        using T = std::decay_t<decltype(rule)>;
-        // frozen reads everything but always ignores the server-set fields.
-        if constexpr (std::is_same_v<T, Frozen>) return false;
-        else if constexpr (std::is_same_v<T, Exclusive>)
-          return std::any_of(rule.fields.begin(), rule.fields.end(),
-                             [&](const path::Path& f) { return rule.at.join(f).may_touch(keys); });
-        else if constexpr (std::is_same_v<T, Pattern> || std::is_same_v<T, Monotonic>) return rule.path.may_touch(keys);
-        else if constexpr (std::is_same_v<T, Mutate>)
-          return std::any_of(rule.patch.begin(), rule.patch.end(),
-                             [&](const PatchOperation& op) { return pointer_touches(op.tokens, keys); });
-        else return any(rule.paths);  // require, forbid, immutable
-      },
-      spec);
+// Under podTemplates a rule's Pod paths are also read below each workload's
+// template: `keys` inside a template are asked without its prefix, and `keys` that
+// lead to a template (spec, spec.template) are read by any rule that reads at all.
+bool reads_in_templates(const Rule& rule, std::span<const std::string_view> keys) {
+  for (const PodTemplateKind& w : kPodTemplateKinds) {
+    const auto at = w.at();
+    const std::size_t common = std::min(at.size(), keys.size());
+    if (!std::equal(at.begin(), at.begin() + static_cast<std::ptrdiff_t>(common), keys.begin())) continue;
+    if (keys.size() <= at.size()) return true;
+    if (rule_reads(rule.spec, keys.subspan(at.size()))) return true;
+  }
+  return false;
 }
 
 }  // namespace
@@ -112,7 +95,7 @@ bool rule_reads(const RuleSpec& spec, std::span<const std::string_view> keys) {
 bool PolicySet::reads(std::span<const std::string_view> keys) const {
   for (const Policy& p : policies_)
     for (const Rule& r : p.rules)
-      if (rule_reads(r.spec, keys)) return true;
+      if (rule_reads(r.spec, keys) || (p.match.pod_templates && reads_in_templates(r, keys))) return true;
   return false;
 }
 

@@ -14,12 +14,10 @@
 
 #include "json/value.h"
 #include "path/path.h"
+#include "policy/kind_pattern.h"
+#include "policy/rule_types.h"
 #include "policy/template.h"
 #include "util/glob.h"
-
-namespace re2 {
-class RE2;
-}
 
 namespace driftgate::policy {
 
@@ -30,12 +28,6 @@ std::string_view to_string(Mode m);
 enum Operation : std::uint8_t { kCreate = 1, kUpdate = 2, kDelete = 4, kConnect = 8 };
 std::optional<Operation> parse_operation(std::string_view text);
 std::string_view to_string(Operation op);
-
-// "Kind", "group/Kind" or "group/version/Kind"; the core group is written "core".
-struct KindPattern {
-  Glob group{"*"}, version{"*"}, kind{"*"};
-  bool matches(std::string_view group, std::string_view version, std::string_view kind) const;
-};
 
 // One entry of anyOf/noneOf: every label and annotation named must be present with
 // a value matching its glob.
@@ -58,7 +50,12 @@ struct Subjects {
 
 struct Match {
   std::uint8_t operations = kCreate | kUpdate;
-  std::vector<KindPattern> kinds;  // empty: all kinds
+  std::vector<KindPattern> kinds;  // empty: all kinds (with podTemplates: includes the workload kinds)
+  std::vector<Glob> names;         // empty: every name (metadata.name, or generateName when it is empty)
+  std::vector<Glob> exclude_names;
+  // Rules are written against a Pod and also judge workloads' Pod templates
+  // (policy/pod_templates.h); the loader added the workload kinds to `kinds`.
+  bool pod_templates = false;
   std::vector<Glob> namespaces;    // empty: all namespaces
   std::vector<Glob> exclude_namespaces;
   std::optional<ObjectSelector> object_selector;
@@ -69,55 +66,6 @@ struct BreakGlass {
   Subjects allowed;  // users and groups who may break glass
   std::chrono::nanoseconds max_window{};
 };
-
-// ---- rule types --------------------------------------------------------------
-
-struct Frozen {
-  // A path whose changes are not drift, for every kind or only for `kinds`
-  // (a field such as spec.suspend is a control on Flux objects, drift on a CronJob).
-  struct Ignore {
-    path::Path path;
-    std::vector<KindPattern> kinds;  // empty: every kind
-  };
-  std::vector<Ignore> ignore;
-};
-struct Exclusive {
-  path::Path at;  // root when omitted
-  std::vector<path::Path> fields;
-};
-struct Require {
-  std::vector<path::Path> paths;
-};
-struct Forbid {
-  std::vector<path::Path> paths;
-};
-struct Pattern {
-  path::Path path;
-  std::shared_ptr<const re2::RE2> regex;
-  std::string regex_text;
-  bool negate = false;
-};
-struct Immutable {
-  std::vector<path::Path> paths;
-};
-enum class Order { Integer, Semver, Time };
-struct Monotonic {
-  path::Path path;
-  Order order = Order::Integer;
-};
-struct PatchOperation {
-  enum class Op { Add, Replace, Remove } op;
-  std::string pointer;       // RFC 6901, as written
-  std::vector<std::string> tokens;  // the pointer, unescaped
-  std::optional<json::Value> value;  // strings may hold templates
-};
-struct Mutate {
-  enum class When { Always, BreakGlass } when = When::Always;
-  std::vector<PatchOperation> patch;
-};
-
-using RuleSpec = std::variant<Frozen, Exclusive, Require, Forbid, Pattern, Immutable, Monotonic, Mutate>;
-std::string_view rule_type_name(const RuleSpec& spec);
 
 struct Rule {
   std::string name;

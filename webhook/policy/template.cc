@@ -1,6 +1,7 @@
 #include "policy/template.h"
 
 #include <array>
+#include <cstdlib>
 #include <utility>
 
 namespace driftgate::policy {
@@ -73,6 +74,12 @@ Result<Template> Template::parse(std::string_view text) {
     t.parts_.erase(at + 1, at + 3);
   }
   return t;
+}
+
+Template Template::builtin(std::string_view text) {
+  auto t = parse(text);
+  if (!t) std::abort();
+  return std::move(*t);
 }
 
 std::string Template::render(const std::function<std::string(Variable)>& lookup) const {

@@ -18,6 +18,9 @@ class Template {
  public:
   Template() = default;
   static Result<Template> parse(std::string_view text);
+  // A template written in driftgate's own source (a rule type's default message):
+  // parsed once, at first use; a typo in it aborts, which any test of the rule shows.
+  static Template builtin(std::string_view text);
   // `lookup` supplies each variable's text.
   std::string render(const std::function<std::string(Variable)>& lookup) const;
   bool empty() const { return parts_.empty(); }
