@@ -240,6 +240,40 @@ spec:
   EXPECT_EQ(violations(paused, Source::Git), std::vector<std::string>{"paused"});
 }
 
+// A background scan judges an object as it is stored: no change exists, so the
+// rules that judge a transition (frozen, immutable, monotonic) never apply, even on
+// an UPDATE whose oldObject differs; the rules that judge a state all do.
+TEST(HandleTest, AStoredObjectMeetsOnlyTheRulesThatJudgeAState) {
+  auto set = policies(R"(apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: guard}
+spec:
+  match: {kinds: [Deployment]}
+  rules:
+    - {name: git-only, frozen: {}}
+    - {name: selector, immutable: [spec.selector]}
+    - {name: forward, monotonic: {path: spec.revision, order: integer}}
+    - {name: paused, forbid: [spec.paused]}
+    - {name: replicas, expect: {path: spec.replicas, min: 2}}
+)");
+  const std::string flux = R"("labels":{"kustomize.toolkit.fluxcd.io/name":"apps","kustomize.toolkit.fluxcd.io/namespace":"flux-system"})";
+  const std::string before = R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web",)" + flux +
+                             R"(},"spec":{"selector":{"app":"web"},"revision":7,"replicas":3}})";
+  const std::string after = R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web",)" + flux +
+                            R"(},"spec":{"selector":{"app":"web2"},"revision":6,"paused":true,"replicas":1}})";
+  const std::string update = review("admission.k8s.io/v1", "UPDATE", after, R"(,"oldObject":)" + before);
+  auto violations = [&](engine::Source source) {
+    auto out = admission::handle(update, engine::Endpoint::Validate, *set, kNow, {}, {}, source);
+    EXPECT_EQ(out.http_status, 200) << out.error;
+    std::vector<std::string> rules;
+    for (const auto& v : out.decision.violations) rules.push_back(v.rule);
+    return rules;
+  };
+  EXPECT_EQ(violations(engine::Source::Admission),
+            (std::vector<std::string>{"git-only", "selector", "forward", "paused", "replicas"}));
+  EXPECT_EQ(violations(engine::Source::Stored), (std::vector<std::string>{"paused", "replicas"}));
+}
+
 TEST(HandleTest, ANamespaceIsClusterScopedThoughTheApiServerSendsItsOwnName) {
   std::ifstream in(std::string(DRIFTGATE_SOURCE_DIR) + "/tests/fixtures/namespace-update.json");
   std::string body((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());

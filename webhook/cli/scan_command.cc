@@ -136,8 +136,8 @@ class LiveObjects {
 
 // ---- driftgate scan (without --manifests): the objects already stored -------------
 // Forensics (scan/forensics.h) and background evaluation (each object judged as
-// a CREATE of what Git holds: Source::Git, so only rules that judge a state
-// apply) over every object listed from the cluster, or read with --from.
+// it is stored: Source::Stored, so only the rules that judge a state apply), over
+// every object listed from the cluster or read with --from.
 
 using StoredViolation = scan::ObjectViolation;
 
@@ -173,7 +173,7 @@ void examine(const json::Value& object, const StoredScanSettings& settings, Stor
   const std::string review = admission::review_for_object(
       object, {.operation = "CREATE", .old_object = nullptr, .default_namespace = "default"}, settings.identity, arena);
   auto outcome = admission::handle(review, engine::Endpoint::Validate, *settings.set, settings.now, {}, {},
-                                   engine::Source::Git);
+                                   engine::Source::Stored);
   StoredViolation base{std::string(object.string_at("apiVersion")), std::string(object.string_at("kind")),
                        std::string(metadata->string_at("namespace")), std::string(metadata->string_at("name")),
                        std::string(metadata->string_at("uid")), {}};

@@ -4,6 +4,7 @@
 #include "engine/match.h"
 #include "engine/rules.h"
 #include "policy/pod_templates.h"
+#include "policy/rule_types.h"
 
 namespace driftgate::engine {
 namespace {
@@ -60,7 +61,9 @@ void evaluate_validations(const policy::Policy& policy, const RuleContext& reque
   if (on_template && !template_context) return;
   const RuleContext& context = template_context ? *template_context : request_context;
   std::vector<Violation> violations;
-  for (const policy::Rule& rule : policy.rules) check_rule(policy, rule, context, violations);
+  const bool stored = context.request().source == Source::Stored;
+  for (const policy::Rule& rule : policy.rules)
+    if (!stored || policy::judges(rule.spec) == policy::Judges::State) check_rule(policy, rule, context, violations);
   if (violations.empty()) return;
 
   if (policy.break_glass) {

@@ -26,7 +26,10 @@ struct UserInfo {
 // (`driftgate scan --manifests`): the rules that refuse writes made outside Git
 // (`frozen`) have nothing to refuse; every other rule applies, transitions included
 // (an UPDATE against the live object still meets `immutable` and `monotonic`).
-enum class Source : std::uint8_t { Admission, Git };
+// Stored: an object as the cluster stores it, judged by a background scan
+// (`driftgate scan`): there is no change to judge, so only the rules that judge a
+// state apply (policy::judges() == State); frozen, immutable and monotonic do not.
+enum class Source : std::uint8_t { Admission, Git, Stored };
 
 struct Request {
   std::string_view uid;

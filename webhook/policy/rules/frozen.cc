@@ -61,7 +61,7 @@ void Frozen::check(engine::ViolationBuilder& out) const {
   static const Template kOnUpdate =
       Template::builtin("{{kind}} {{object}} is managed by {{owner}}; change {{paths}} in Git instead");
   const engine::Request& r = out.context().request();
-  if (r.source == engine::Source::Git) return;  // the write is Git's own: nothing to refuse
+  if (r.source != engine::Source::Admission) return;  // Git's own, or stored: nothing to refuse
   switch (r.operation) {
     case kCreate: out.emit(kOnCreate); return;
     case kDelete: out.emit(kOnDelete); return;
