@@ -109,6 +109,8 @@ bool rule_reads(const RuleSpec& spec, std::span<const std::string_view> keys) {
 
 }  // namespace
 
+bool rule_may_read(const RuleSpec& spec, std::span<const std::string_view> keys) { return rule_reads(spec, keys); }
+
 bool PolicySet::reads(std::span<const std::string_view> keys) const {
   for (const Policy& p : policies_)
     for (const Rule& r : p.rules)
