@@ -277,6 +277,9 @@ rules narrowed to the kinds and operations they name and matchConditions (CEL,
 Kubernetes 1.30+; beta and on by default since 1.28) that skip the excluded
 subjects, so GitOps controllers' syncs never call the webhook. Every webhook also
 skips kubelets, leases, events and access reviews, which must never wait on it.
+A validating policy that can judge a change of spec.replicas also registers the
+/scale of its scalable kinds (*/scale for "*"): serve judges `kubectl scale` by the
+parent's owner (docs/subresources.md).
 
   --policies DIR             the policy set (required)
   --name NAME                metadata.name of both configurations (default driftgate)
