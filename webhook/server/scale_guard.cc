@@ -1,5 +1,6 @@
 #include "server/scale_guard.h"
 
+#include <algorithm>
 #include <condition_variable>
 
 #include "engine/match.h"
@@ -105,8 +106,14 @@ ScaleGuard::~ScaleGuard() {
 }
 
 void ScaleGuard::discover_and_start() {
+  // Discovery is a handful of small GETs: short timeouts keep a blackholed API
+  // server from holding serve's shutdown (which joins this thread) for a minute.
+  kube::ClientOptions discovery_options = options_.cache.client;
+  discovery_options.connect_timeout = std::min(discovery_options.connect_timeout, std::chrono::milliseconds(5'000));
+  discovery_options.request_timeout = std::min(discovery_options.request_timeout, std::chrono::milliseconds(10'000));
+  discovery_options.max_retries = 0;
   for (;;) {
-    auto client = kube::Client::create(config_, options_.cache.client);
+    auto client = kube::Client::create(config_, discovery_options);
     std::string error;
     if (!client) {
       error = client.error();
