@@ -5,6 +5,7 @@
 // tests/fixtures/scale-deployment-kubectl.json with the default policy set.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <fstream>
 #include <iterator>
@@ -155,6 +156,7 @@ TEST_F(ScaleGuardTest, APersonsScaleOfAFluxManagedDeploymentIsRefusedFromTheCach
       EXPECT_EQ(r.query.at("limit"), "3");
     }
   EXPECT_EQ(pages, 4u) << "10 Deployments, 3 a page";
+  ASSERT_TRUE(server->wait_for_watches(2, 2, Ms(10'000)));  // the watches follow the LISTs
   server->clear_requests();
   Answer a = judge(*guard, scale_review());
   EXPECT_FALSE(a.allowed);
@@ -237,6 +239,30 @@ TEST_F(ScaleGuardTest, TheApiServerDownDeniesWithinTheTimeoutOrAllowsAsTheFlagSa
   // What the cache holds is still judged: a scale of users-api needs no API server.
   EXPECT_FALSE(judge(*guard, scale_review()).allowed);
   EXPECT_EQ(guard->stats().failures, 2u);
+}
+
+// serve's I/O threads judge scales at once: hits share the cache, misses take turns
+// for the GET, and every answer is right while watch events apply.
+TEST_F(ScaleGuardTest, ConcurrentLookupsHitsAndMissesAreEachJudgedRight) {
+  auto guard = start_guard(Ms(6'000));
+  server->add_object(kDeployments, deployment("late", 400, kFluxLabels));  // a miss: GET each time
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        if (judge(*guard, scale_review(i % 2 ? "users-api" : "late")).allowed) ++wrong;
+        if (!judge(*guard, scale_review("unmanaged")).allowed) ++wrong;
+        if (t == 0 && i == 10)
+          server->push_event(kDeployments, "MODIFIED", deployment("unmanaged", 401, R"(,"labels":{"app":"u2"})"));
+      }
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(wrong, 0);
+  const ScaleGuardStats stats = guard->stats();
+  EXPECT_EQ(stats.failures, 0u);
+  EXPECT_EQ(stats.gets, 52u);   // 4 threads x 13 even i: "late"
+  EXPECT_EQ(stats.cache_hits, 148u);  // 4 x 12 users-api + 4 x 25 unmanaged
 }
 
 // serve's router with the guard: /readyz waits for the caches, /readyz?verbose and

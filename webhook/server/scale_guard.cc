@@ -181,9 +181,22 @@ Result<std::optional<admission::ParentObject>> ScaleGuard::find(const admission:
   }
   // A miss: an object newer than the cache's last event (or none). One GET at a
   // time; a lookup that cannot get its turn within a third of the budget fails.
-  std::unique_lock lock(get_mutex_, std::defer_lock);
-  if (!lock.try_lock_for(options_.lookup_timeout / 3))
-    return fail("not in the cache, and the GETs before this one took the whole --lookup-timeout budget");
+  {
+    std::unique_lock turn(get_turn_mutex_);
+    if (!get_turn_cv_.wait_for(turn, options_.lookup_timeout / 3, [this] { return !get_busy_; }))
+      return fail("not in the cache, and the GETs before this one took the whole --lookup-timeout budget");
+    get_busy_ = true;
+  }
+  struct Release {
+    const ScaleGuard* guard;
+    ~Release() {
+      {
+        std::lock_guard turn(guard->get_turn_mutex_);
+        guard->get_busy_ = false;
+      }
+      guard->get_turn_cv_.notify_one();
+    }
+  } release{this};
   auto got = running->cache->get(ref.group, ref.resource, ref.namespace_, ref.name);
   if (!got) return fail(std::string("not in the cache, and ").append(got.error()));
   gets_.fetch_add(1, std::memory_order_relaxed);

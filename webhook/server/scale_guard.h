@@ -77,7 +77,11 @@ class ScaleGuard final : public admission::ParentLookup {
   std::condition_variable stop_cv_;
   std::thread discovery_;
 
-  mutable std::timed_mutex get_mutex_;  // one GET at a time (the cache's own rule), waited for within the budget
+  // One GET at a time (the cache's own rule), the turn waited for within the budget.
+  // Not a std::timed_mutex: TSan does not see its timed lock (pthread_mutex_clocklock).
+  mutable std::mutex get_turn_mutex_;
+  mutable std::condition_variable get_turn_cv_;
+  mutable bool get_busy_ = false;
   mutable std::atomic<std::uint64_t> hits_{0}, gets_{0}, failures_{0};
 };
 
