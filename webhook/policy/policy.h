@@ -148,12 +148,12 @@ struct Policy {
 // the excluded subjects); the server then evaluates only that group's policies.
 std::string webhook_group(const Policy& policy);
 
-// An immutable set with an index by kind: a request meets only the policies whose
-// `kinds` could name it (plus those with a wildcard kind).
 // Whether a rule could read the node at `keys` of an admitted object (`frozen`:
 // false, it compares everything but reads nothing in particular).
 bool rule_may_read(const RuleSpec& spec, std::span<const std::string_view> keys);
 
+// An immutable set with an index by kind: a request meets only the policies whose
+// `kinds` could name it (plus those with a wildcard kind).
 class PolicySet {
  public:
   PolicySet() = default;

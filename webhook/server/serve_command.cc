@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "audit/audit.h"
+#include "kube/config.h"
 #include "server/audit_sink.h"
 #include "server/json_text.h"
 #include "server/io_pool.h"
@@ -22,7 +23,6 @@
 #include "server/reloader.h"
 #include "server/router.h"
 #include "server/scale_guard.h"
-#include "kube/config.h"
 #include "server/session.h"
 #include "server/tls_context.h"
 
