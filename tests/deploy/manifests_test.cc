@@ -326,7 +326,12 @@ TEST_P(Overlay, WebhooksHaveTheDocumentedSettings) {
       EXPECT_EQ(strings(rule["apiGroups"]), std::vector<std::string>{"*"});
       EXPECT_EQ(strings(rule["apiVersions"]), std::vector<std::string>{"*"});
       // "*": every resource, no subresource (docs/install.md explains why).
-      EXPECT_EQ(strings(rule["resources"]), std::vector<std::string>{"*"});
+      // Every resource, and on /validate every /scale (judged by its parent, issue 12);
+      // no other subresource (/status, pods/eviction, exec ...: docs/subresources.md).
+      if (str(config["kind"]) == "ValidatingWebhookConfiguration")
+        EXPECT_EQ(strings(rule["resources"]), (std::vector<std::string>{"*", "*/scale"}));
+      else
+        EXPECT_EQ(strings(rule["resources"]), std::vector<std::string>{"*"});
       EXPECT_EQ(str(rule["scope"]), "*");
       std::set<std::string> names;
       for (const auto& condition : hook["matchConditions"]) {
@@ -381,7 +386,8 @@ TEST_P(Overlay, DeploymentRunsHardenedAndReplicated) {
   const auto pod_security = pod["securityContext"];
   EXPECT_EQ(str(pod_security["runAsNonRoot"]), "true");
   EXPECT_EQ(str(pod_security["seccompProfile"]["type"]), "RuntimeDefault");
-  EXPECT_EQ(str(pod["automountServiceAccountToken"]), "false");
+  // The token is for the /scale guard's read-only watch cache (RbacIsReadOnlyOnTheScalableKinds).
+  EXPECT_EQ(str(pod["automountServiceAccountToken"]), "true");
   EXPECT_EQ(str(pod["serviceAccountName"]), "driftgate");
   ASSERT_TRUE(r_->one("ServiceAccount", "driftgate").IsMap());
 
@@ -414,6 +420,32 @@ TEST_P(Overlay, DeploymentRunsHardenedAndReplicated) {
   if (priority.rfind("system-", 0) != 0) {
     EXPECT_TRUE(r_->one("PriorityClass", priority).IsMap()) << priority;
   }
+}
+
+// The /scale guard's RBAC (issue 12): get, list and watch on the four scalable
+// built-in kinds, bound to driftgate's ServiceAccount, and no other Role or binding.
+TEST_P(Overlay, RbacIsReadOnlyOnTheScalableKinds) {
+  const auto role = r_->one("ClusterRole", "driftgate-scale-guard");
+  ASSERT_TRUE(role.IsMap());
+  std::set<std::string> granted;
+  for (const auto& rule : role["rules"]) {
+    EXPECT_EQ(strings(rule["verbs"]), (std::vector<std::string>{"get", "list", "watch"}));
+    EXPECT_FALSE(rule["resourceNames"]);
+    for (const auto& group : rule["apiGroups"])
+      for (const auto& resource : rule["resources"]) granted.insert(str(group) + "/" + str(resource));
+  }
+  EXPECT_EQ(granted, (std::set<std::string>{"apps/deployments", "apps/statefulsets", "apps/replicasets",
+                                            "/replicationcontrollers"}));
+  const auto binding = r_->one("ClusterRoleBinding", "driftgate-scale-guard");
+  ASSERT_TRUE(binding.IsMap());
+  EXPECT_EQ(str(binding["roleRef"]["name"]), "driftgate-scale-guard");
+  ASSERT_EQ(binding["subjects"].size(), 1u);
+  EXPECT_EQ(str(binding["subjects"][0]["kind"]), "ServiceAccount");
+  EXPECT_EQ(str(binding["subjects"][0]["name"]), "driftgate");
+  EXPECT_EQ(str(binding["subjects"][0]["namespace"]), "driftgate-system");
+  for (std::string kind : {"Role", "RoleBinding"}) EXPECT_TRUE(r_->all(kind).empty()) << kind;
+  EXPECT_EQ(r_->all("ClusterRole").size(), 1u);
+  EXPECT_EQ(r_->all("ClusterRoleBinding").size(), 1u);
 }
 
 TEST_P(Overlay, ProbesUseHttpsOnTheServingPort) {

@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 help=$("$DRIFTGATE" serve --help)
 for flag in --policies --tls-cert --tls-key --listen --client-ca --threads --reload-interval --audit-log \
   --max-body-bytes --max-json-depth --max-header-bytes --header-timeout --body-timeout --idle-timeout \
-  --max-connections --shutdown-grace; do
+  --max-connections --shutdown-grace --scale-guard --kubeconfig --context --lookup-failure --lookup-timeout; do
   [[ $help == *"$flag"* ]] || fail "--help lists $flag"
 done
 pass "--help lists every flag"
@@ -52,7 +52,15 @@ expect_exit "bad duration" 2 "--idle-timeout: expected a positive duration" --po
 expect_exit "bad size" 2 "--max-body-bytes" --policies "$P" --tls-cert "$C/tls.crt" --tls-key "$C/tls.key" --max-body-bytes 8MB
 expect_exit "missing certificate file" 2 "--tls-cert $E2E_WORK/none.crt" --policies "$P" --tls-cert "$E2E_WORK/none.crt" --tls-key "$C/tls.key" --audit-log "$E2E_WORK/a.log"
 expect_exit "key of another certificate" 2 "--tls-key" --policies "$P" --tls-cert "$C/tls.crt" --tls-key "$C/client.key" --audit-log "$E2E_WORK/a.log"
+expect_exit "bad --lookup-failure" 2 '--lookup-failure: expected deny or allow, got "maybe"' --policies "$P" --tls-cert "$C/tls.crt" --tls-key "$C/tls.key" --lookup-failure maybe
+expect_exit "bad --scale-guard" 2 '--scale-guard: expected auto, on or off, got "yes"' --policies "$P" --tls-cert "$C/tls.crt" --tls-key "$C/tls.key" --scale-guard yes
+expect_exit "--scale-guard=off with a kubeconfig" 2 "--scale-guard=off reads no cluster" --policies "$P" --tls-cert "$C/tls.crt" --tls-key "$C/tls.key" --scale-guard off --kubeconfig "$E2E_WORK/none"
+expect_exit "a kubeconfig that does not exist" 2 "--scale-guard: no cluster access: " --policies "$P" --tls-cert "$C/tls.crt" --tls-key "$C/tls.key" --audit-log "$E2E_WORK/a.log" --kubeconfig "$E2E_WORK/none"
 start_server
+# No cluster (no --kubeconfig, not in a Pod): the /scale guard is off, loudly, and
+# everything else is served (the README's quick start, the image test).
+assert_contains "the guard-off warning event" "$(cat "$AUDIT_LOG")" '"event":"scale_guard_off"'
+assert_contains "/readyz?verbose says the guard is off and why" "$(dg_curl "$URL/readyz?verbose")" '"scaleGuard":{"state":"off","reason":"no cluster access'
 expect_exit "port in use" 2 "bind" --policies "$P" --tls-cert "$C/tls.crt" --tls-key "$C/tls.key" --audit-log "$E2E_WORK/a.log" \
   --listen "127.0.0.1:$PORT"
 stop_server

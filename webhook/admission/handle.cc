@@ -16,7 +16,8 @@ constexpr json::KeyPath kManagedFields[] = {kObjectManagedFields, kOldObjectMana
 }  // namespace
 
 Outcome handle(std::string_view body, engine::Endpoint endpoint, const policy::PolicySet& policies, TimePoint now,
-               const Limits& limits, std::string_view webhook_group, engine::Source source) {
+               const Limits& limits, std::string_view webhook_group, engine::Source source,
+               const Subresources& subresources) {
   const auto started = std::chrono::steady_clock::now();
   Outcome outcome;
   auto fail = [&](const std::string& why) {
@@ -35,7 +36,12 @@ Outcome handle(std::string_view body, engine::Endpoint endpoint, const policy::P
   if (!review) return fail("not an AdmissionReview: " + review.error());
 
   review->request.source = source;
-  outcome.decision = engine::evaluate(review->request, policies, now, endpoint, webhook_group);
+  if (judged_by_parent(review->request, endpoint, subresources)) [[unlikely]] {
+    outcome.decision = judge_scale(review->request, review->resource_group, review->resource_version, policies, now,
+                                   webhook_group, subresources, *document->arena);
+  } else {
+    outcome.decision = engine::evaluate(review->request, policies, now, endpoint, webhook_group);
+  }
   outcome.body = encode_response(*review, outcome.decision, {.include_patch = endpoint == engine::Endpoint::Mutate});
   auto latency = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started);
   outcome.audit_line = audit::decision_line(

@@ -4,6 +4,7 @@
 #include <string>
 #include <string_view>
 
+#include "admission/scale_parent.h"
 #include "engine/decision.h"
 #include "engine/engine.h"
 #include "policy/policy.h"
@@ -26,8 +27,10 @@ struct Outcome {
 // `webhook_group`: see engine::evaluate; the server takes it from the path
 // (/validate/<group>, /mutate/<group>). `source`: engine::Source; the server and
 // `eval` judge admission requests, `scan --manifests` what Git holds.
+// `subresources`: how a /scale write is judged by its parent (admission/scale_parent.h);
+// the default judges it as it comes. Requests that are not a /scale never look anything up.
 Outcome handle(std::string_view body, engine::Endpoint endpoint, const policy::PolicySet& policies, TimePoint now,
                const Limits& limits = {}, std::string_view webhook_group = {},
-               engine::Source source = engine::Source::Admission);
+               engine::Source source = engine::Source::Admission, const Subresources& subresources = {});
 
 }  // namespace driftgate::admission

@@ -65,8 +65,11 @@ Result<Review> decode(const json::Value& root) {
   if (auto e = optional_string(*kind, "kind", "request.kind.kind", r.kind.kind)) return *e;
   if (r.kind.kind.empty()) return Error{"request.kind.kind: missing"};
 
-  if (const json::Value* resource = req->find("resource"); resource && resource->is_object())
+  if (const json::Value* resource = req->find("resource"); resource && resource->is_object()) {
     if (auto e = optional_string(*resource, "resource", "request.resource.resource", r.resource)) return *e;
+    if (auto e = optional_string(*resource, "group", "request.resource.group", review.resource_group)) return *e;
+    if (auto e = optional_string(*resource, "version", "request.resource.version", review.resource_version)) return *e;
+  }
   if (auto e = optional_string(*req, "subResource", "request.subResource", r.sub_resource)) return *e;
   if (auto e = optional_string(*req, "name", "request.name", r.name)) return *e;
   if (auto e = optional_string(*req, "namespace", "request.namespace", r.namespace_)) return *e;

@@ -14,6 +14,9 @@ struct Review {
   std::string_view api_version;  // echoed in the response
   engine::Request request;
   std::string_view field_manager;  // options.fieldManager, "" when absent
+  // request.resource's group and version (the resource written: apps v1 for
+  // deployments/scale, whose object is an autoscaling/v1 Scale).
+  std::string_view resource_group, resource_version;
 };
 
 // Reads a decoded AdmissionReview. Errors name the field that is wrong.

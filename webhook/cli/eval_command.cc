@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "json/parse.h"
+#include "manifests/manifests.h"
 #include "policy/loader.h"
 
 namespace driftgate::cli {
@@ -31,7 +32,7 @@ std::optional<std::string> manifest_instead_of_review(const std::string& text, c
 }  // namespace
 
 int eval_command(int argc, char** argv) {
-  constexpr std::string_view kHelp = R"(Usage: driftgate eval --policies DIR [--now RFC3339] [--mutate] [--audit] FILE...
+  constexpr std::string_view kHelp = R"(Usage: driftgate eval --policies DIR [--now RFC3339] [--mutate] [--audit] [--parents PATH] FILE...
 
 Evaluates each AdmissionReview FILE (JSON or YAML; - reads standard input) against
 the policy set in DIR exactly as `serve` would, and prints the AdmissionReview
@@ -46,12 +47,17 @@ Kubernetes objects (manifests) are not reviews: judge them with `driftgate scan
   --now RFC3339    evaluate as if it were that time, for break-glass windows
   --mutate         answer as the /mutate endpoint (with the JSON Patch) instead of /validate
   --audit          also print each audit line to standard error
+  --parents PATH   objects (manifests, `kubectl get -o yaml` output) that /scale reviews
+                   are judged by, as `serve` judges them by its watch cache: a scale is an
+                   UPDATE of its parent's spec.replicas (docs/subresources.md); a scale
+                   whose parent is not in PATH is refused, as serve's --lookup-failure=deny
 
 Exit status: 0 every review allowed, 3 some review denied, 2 bad input or policies.
 )";
   std::string policies_dir;
   std::optional<TimePoint> now;
   bool mutate = false, audit = false;
+  std::string parents_path;
   std::vector<std::string> files;
   FlagParser flags("eval", kHelp);
   flags.value("--policies", "DIR", policies_dir, {.required = true});
@@ -63,6 +69,7 @@ Exit status: 0 every review allowed, 3 some review denied, 2 bad input or polici
   });
   flags.toggle("--mutate", mutate);
   flags.toggle("--audit", audit);
+  flags.value("--parents", "PATH", parents_path);
   flags.arguments("FILE", files, 1);
   if (auto exit_code = flags.parse(argc, argv)) return *exit_code;
 
@@ -70,6 +77,21 @@ Exit status: 0 every review allowed, 3 some review denied, 2 bad input or polici
   if (!loaded.ok()) {
     std::cerr << loaded.error_text();
     return kExitBadInput;
+  }
+  manifests::Set parent_objects;
+  admission::StaticParents parents;
+  admission::Subresources subresources;
+  if (!parents_path.empty()) {
+    manifests::read_path(parents_path, parent_objects);
+    for (const manifests::Problem& p : parent_objects.problems) std::cerr << "driftgate eval: --parents " << p.str() << "\n";
+    if (!parent_objects.problems.empty()) return kExitBadInput;
+    for (const manifests::Object& o : parent_objects.objects) {
+      if (auto added = parents.add(o.object); !added) {
+        std::cerr << "driftgate eval: --parents " << o.file << ":" << o.line << ": " << added.error() << "\n";
+        return kExitBadInput;
+      }
+    }
+    subresources.parents = &parents;
   }
   const TimePoint when = now.value_or(TimePoint(Clock::now()));
   int exit_code = kExitOk;
@@ -88,7 +110,7 @@ Exit status: 0 every review allowed, 3 some review denied, 2 bad input or polici
     for (const admission::ReviewText& review : *reviews) {
       const std::string where = shown + ":" + std::to_string(review.line) + ": document " + std::to_string(review.index);
       auto outcome = admission::handle(review.json, mutate ? engine::Endpoint::Mutate : engine::Endpoint::Validate,
-                                       *loaded.set, when);
+                                       *loaded.set, when, {}, {}, engine::Source::Admission, subresources);
       if (outcome.http_status != 200) {
         auto manifest = manifest_instead_of_review(review.json, file);
         std::cerr << "driftgate eval: " << where << ": " << (manifest ? *manifest : outcome.error) << "\n";

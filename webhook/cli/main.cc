@@ -40,7 +40,7 @@ struct Command {
 constexpr Command kCommands[] = {
     {"serve", "--policies DIR --tls-cert FILE --tls-key FILE [flags]", "run the HTTPS webhook", serve},
     {"check", "[--policies] DIR", "validate a policy set; errors as file:line:column", driftgate::cli::check_command},
-    {"eval", "--policies DIR [--now RFC3339] [--mutate] [--audit] FILE...",
+    {"eval", "--policies DIR [--now RFC3339] [--mutate] [--audit] [--parents PATH] FILE...",
      "evaluate AdmissionReviews (JSON or YAML) offline", driftgate::cli::eval_command},
     {"test", "[--policies] DIR", "run the PolicyTest cases kept with a policy set", driftgate::cli::test_command},
     {"scan", "--policies DIR [--from FILE|DIR|- | --manifests FILE|DIR|-] [flags]",

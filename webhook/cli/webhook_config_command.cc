@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "admission/scale_parent.h"
 #include "cli/commands.h"
 #include "cli/flags.h"
 #include "kube_kinds/kube_kinds.h"
@@ -58,25 +59,41 @@ struct Registration {
 // says, so every resource of its group is registered ("*"), wider than needed, never
 // narrower. Kind globs (`*Set`) register "*" too: they may also name custom
 // resources; like the API server's "*", that matches no subresource, so a glob never
-// registers Scale, Eviction or TokenRequest: a policy names those literally.
+// registers Eviction or TokenRequest (nor the Scale kind): a policy names those literally.
 // A subresource-only kind is registered where it is requested, which is not its own
 // group: Eviction as core pods/eviction, TokenRequest as core serviceaccounts/token,
 // Scale as every group's */scale; in every version, since the kind's version (Scale
 // is autoscaling/v1 for apps/v1 deployments) says nothing of the resource's.
-std::vector<Registration> registrations_for(const policy::KindPattern& k) {
+//
+// `scale` (admission::judges_scale: a validating policy that can judge an UPDATE of
+// spec.replicas): a `/scale` write is judged as an UPDATE of its parent's spec.replicas
+// (docs/subresources.md), so the policy's
+// scalable kinds register their `<resource>/scale` too: `deployments/scale` for
+// Deployment, `*/scale` for a glob, `kinds: ["*"]` or a custom resource (a CRD
+// may declare subresources.scale). Never `/status` (controllers write it) nor
+// `/mutate` (a patch would apply to the Scale, not to the parent).
+std::vector<Registration> registrations_for(const policy::KindPattern& k, bool scale) {
   const std::string group = k.group.is_literal() ? k.group.pattern() : "*";
   const std::string version = k.version.is_literal() ? k.version.pattern() : "*";
-  if (!k.kind.is_literal()) return {{group, version, {"*"}}};
+  if (!k.kind.is_literal()) {
+    if (scale) return {{group, version, {"*", "*/scale"}}};
+    return {{group, version, {"*"}}};
+  }
   std::vector<Registration> out;
   std::set<std::string> own;
   for (const kube_kinds::KindInfo* known : kube_kinds::find_kind(k.kind.pattern())) {
     if (!k.group.matches(known->group)) continue;
-    if (known->subresource_only())
+    if (known->subresource_only()) {
       out.push_back({std::string(known->resource_group()), "*", {std::string(known->resource)}});
-    else
+    } else {
       own.emplace(known->resource);
+      if (scale && known->scale) own.emplace(std::string(known->resource) + "/scale");
+    }
   }
-  if (own.empty() && out.empty()) own.emplace("*");
+  if (own.empty() && out.empty()) {
+    own.emplace("*");
+    if (scale) own.emplace("*/scale");
+  }
   if (!own.empty()) out.push_back({group, version, std::move(own)});
   return out;
 }
@@ -104,13 +121,14 @@ void drop_covered(std::set<std::string>& resources) {
 // Admission rules (OR'ed by the API server) covering every kind the policies name:
 // one per operations, group and version, with the resources of all kinds requested
 // there.
-std::map<RuleKey, std::set<std::string>> rules_for(const std::vector<const policy::Policy*>& policies) {
+std::map<RuleKey, std::set<std::string>> rules_for(const std::vector<const policy::Policy*>& policies, bool mutating) {
   std::map<RuleKey, std::set<std::string>> rules;
   for (const policy::Policy* p : policies) {
     std::vector<policy::KindPattern> kinds = p->match.kinds;
     if (kinds.empty()) kinds.emplace_back();  // every kind
+    const bool scale = !mutating && admission::judges_scale(*p);
     for (const policy::KindPattern& k : kinds) {
-      for (Registration& r : registrations_for(k)) {
+      for (Registration& r : registrations_for(k, scale)) {
         RuleKey key;
         key.operations = operation_names(p->match.operations);
         key.groups = {std::move(r.group)};
@@ -189,7 +207,7 @@ void emit_webhook(YAML::Emitter& out, const Options& o, const std::string& webho
       << "kubernetes.io/metadata.name" << YAML::Key << "operator" << YAML::Value << "NotIn" << YAML::Key << "values"
       << YAML::Value << YAML::Flow << o.exclude_namespaces << YAML::EndMap << YAML::EndSeq << YAML::EndMap;
   out << YAML::Key << "rules" << YAML::Value << YAML::BeginSeq;
-  for (const auto& [key, resources] : rules_for(policies)) {
+  for (const auto& [key, resources] : rules_for(policies, mutating)) {
     out << YAML::BeginMap;
     out << YAML::Key << "operations" << YAML::Value << YAML::Flow << key.operations;
     out << YAML::Key << "apiGroups" << YAML::Value << YAML::Flow << key.groups;
@@ -259,6 +277,9 @@ rules narrowed to the kinds and operations they name and matchConditions (CEL,
 Kubernetes 1.30+; beta and on by default since 1.28) that skip the excluded
 subjects, so GitOps controllers' syncs never call the webhook. Every webhook also
 skips kubelets, leases, events and access reviews, which must never wait on it.
+A validating policy that can judge a change of spec.replicas also registers the
+/scale of its scalable kinds (*/scale for "*"): serve judges `kubectl scale` by the
+parent's owner (docs/subresources.md).
 
   --policies DIR             the policy set (required)
   --name NAME                metadata.name of both configurations (default driftgate)

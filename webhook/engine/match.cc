@@ -57,14 +57,19 @@ std::string_view name_of(const Request& request) {
 
 }  // namespace
 
-bool matches(const policy::Match& match, const Request& request) {
+bool request_matches(const policy::Match& match, const Request& request) {
   if (!(match.operations & request.operation)) return false;
-  if (!kinds_match(match.kinds, request.kind)) return false;
   if (!match.namespaces.empty() && !any_glob(match.namespaces, request.namespace_)) return false;
   if (any_glob(match.exclude_namespaces, request.namespace_)) return false;
   if (!match.names.empty() && !any_glob(match.names, name_of(request))) return false;
   if (!match.exclude_names.empty() && any_glob(match.exclude_names, name_of(request))) return false;
   if (!match.exclude_subjects.empty() && in_subjects(match.exclude_subjects, request.user)) return false;
+  return true;
+}
+
+bool matches(const policy::Match& match, const Request& request) {
+  if (!kinds_match(match.kinds, request.kind)) return false;
+  if (!request_matches(match, request)) return false;
   if (match.object_selector && !selector_holds(*match.object_selector, request)) return false;
   return true;
 }

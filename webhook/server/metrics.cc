@@ -1,5 +1,7 @@
 #include "server/metrics.h"
 
+#include "server/scale_guard.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <boost/container/small_vector.hpp>
@@ -242,6 +244,33 @@ std::string Metrics::render() const {
   for (std::size_t p = 0; p < kTimeoutPhaseCount; ++p)
     sample(out, "driftgate_connection_timeouts_total", "phase=\"" + std::string(kPhases[p]) + "\"",
            std::to_string(timeouts_[p].load(kRelaxed)));
+
+  header(out, "driftgate_scale_guard_enabled", "gauge",
+         "1 when /scale writes are judged by their parent (--scale-guard, docs/subresources.md), 0 when off.");
+  sample(out, "driftgate_scale_guard_enabled", "", scale_guard_stats_ ? "1" : "0");
+  if (scale_guard_stats_) {
+    const ScaleGuardStats s = scale_guard_stats_();
+    header(out, "driftgate_scale_guard_synced", "gauge", "1 once every watched scalable resource has listed once.");
+    sample(out, "driftgate_scale_guard_synced", "", s.synced ? "1" : "0");
+    header(out, "driftgate_scale_guard_watched_resources", "gauge", "Scalable resources listed and watched.");
+    sample(out, "driftgate_scale_guard_watched_resources", "", std::to_string(s.resources));
+    header(out, "driftgate_scale_guard_objects_cached", "gauge", "Objects whose metadata the watch cache holds.");
+    sample(out, "driftgate_scale_guard_objects_cached", "", std::to_string(s.objects));
+    header(out, "driftgate_scale_guard_watch_restarts_total", "counter",
+           "Watches reopened from the last resourceVersion after the server ended or dropped one.");
+    sample(out, "driftgate_scale_guard_watch_restarts_total", "", std::to_string(s.watch_restarts));
+    header(out, "driftgate_scale_guard_relists_total", "counter",
+           "LISTs after the first (410 Gone: the resourceVersion left etcd's history; or a failed watch).");
+    sample(out, "driftgate_scale_guard_relists_total", "", std::to_string(s.relists));
+    header(out, "driftgate_scale_guard_watch_errors_total", "counter", "Failed LISTs and watches (retried with backoff).");
+    sample(out, "driftgate_scale_guard_watch_errors_total", "", std::to_string(s.watch_errors));
+    header(out, "driftgate_scale_guard_lookups_total", "counter",
+           "Parent lookups of /scale reviews by result: cache_hit, get (a miss answered by a GET), failure "
+           "(decided by --lookup-failure).");
+    sample(out, "driftgate_scale_guard_lookups_total", "result=\"cache_hit\"", std::to_string(s.cache_hits));
+    sample(out, "driftgate_scale_guard_lookups_total", "result=\"get\"", std::to_string(s.gets));
+    sample(out, "driftgate_scale_guard_lookups_total", "result=\"failure\"", std::to_string(s.failures));
+  }
   return out;
 }
 

@@ -17,6 +17,8 @@
 
 namespace driftgate::server {
 
+struct ScaleGuardStats;  // server/scale_guard.h
+
 // Why a connection was cut off by the server, for driftgate_connection_timeouts_total.
 enum class TimeoutPhase : std::uint8_t { Handshake, Header, Body, Idle, Write };
 inline constexpr std::size_t kTimeoutPhaseCount = 5;
@@ -56,6 +58,10 @@ class Metrics {
     policy_failed_attempts_ = [&policies] { return std::uint64_t{policies.status().failed_attempts}; };
     certificate_failed_attempts_ = [&tls] { return std::uint64_t{tls.status().failed_attempts}; };
   }
+
+  // The /scale guard's cache and lookups (driftgate_scale_guard_*), read when
+  // rendered. Unset (the guard is off): driftgate_scale_guard_enabled 0 and no other series.
+  void watch_scale_guard(std::function<ScaleGuardStats()> stats) { scale_guard_stats_ = std::move(stats); }
 
   std::string render() const;
 
@@ -105,6 +111,7 @@ class Metrics {
   std::atomic<std::uint64_t> certificate_reload_failures_{0};
   std::function<std::uint64_t()> policy_failed_attempts_;
   std::function<std::uint64_t()> certificate_failed_attempts_;
+  std::function<ScaleGuardStats()> scale_guard_stats_;
 };
 
 }  // namespace driftgate::server

@@ -123,6 +123,24 @@ Result<ParsedOptions> parse_options(int argc, char** argv) {
        [&](std::string_view v) { return assign(parse_count("--max-connections", v, 1), o.max_connections); }},
       {"--shutdown-grace",
        [&](std::string_view v) { return assign(parse_positive_duration("--shutdown-grace", v), o.shutdown_grace); }},
+      {"--scale-guard",
+       [&](std::string_view v) -> std::optional<std::string> {
+         if (v == "auto") o.scale_guard = Options::ScaleGuard::Auto;
+         else if (v == "on") o.scale_guard = Options::ScaleGuard::On;
+         else if (v == "off") o.scale_guard = Options::ScaleGuard::Off;
+         else return "--scale-guard: expected auto, on or off, got \"" + std::string(v) + "\"";
+         return {};
+       }},
+      {"--kubeconfig", [&](std::string_view v) -> std::optional<std::string> { o.kubeconfig = v; return {}; }},
+      {"--context", [&](std::string_view v) -> std::optional<std::string> { o.context = v; return {}; }},
+      {"--lookup-failure",
+       [&](std::string_view v) -> std::optional<std::string> {
+         if (v != "deny" && v != "allow") return "--lookup-failure: expected deny or allow, got \"" + std::string(v) + "\"";
+         o.lookup_failure_allow = v == "allow";
+         return {};
+       }},
+      {"--lookup-timeout",
+       [&](std::string_view v) { return assign(parse_positive_duration("--lookup-timeout", v), o.lookup_timeout); }},
   };
 
   for (int i = 1; i < argc; ++i) {
@@ -150,6 +168,8 @@ Result<ParsedOptions> parse_options(int argc, char** argv) {
   if (o.tls_cert.empty()) return Error{"--tls-cert FILE is required"};
   if (o.tls_key.empty()) return Error{"--tls-key FILE is required"};
   if (o.threads == 0) o.threads = std::max(1u, std::thread::hardware_concurrency());
+  if (o.scale_guard == Options::ScaleGuard::Off && (!o.kubeconfig.empty() || !o.context.empty()))
+    return Error{"--scale-guard=off reads no cluster: drop --kubeconfig/--context, or use --scale-guard=on"};
   return parsed;
 }
 
@@ -182,6 +202,18 @@ Limits (each is named in the error a client receives):
   --idle-timeout DUR        keep-alive connection idle between requests (default 120s)
   --max-connections N       concurrent connections; more are closed at once (default 10000)
   --shutdown-grace DUR      on SIGTERM/SIGINT, time for in-flight requests to finish (default 25s)
+
+The /scale guard (docs/subresources.md): `kubectl scale` is judged as an UPDATE of the
+parent's spec.replicas; the parents' metadata is kept by LIST+WATCH of the scalable kinds.
+  --scale-guard auto|on|off auto: on when --kubeconfig or --context is given or when running
+                            in a Pod with a service account token, off with a warning otherwise;
+                            on: refuse to start without cluster access (default auto)
+  --kubeconfig FILE         kubeconfig to read the cluster with (default: in-cluster service account)
+  --context NAME            kubeconfig context (default: its current-context)
+  --lookup-failure deny|allow
+                            a scale whose parent cannot be looked up (API server down, timeout)
+                            is refused or allowed with a warning (default deny)
+  --lookup-timeout DUR      a cache miss's GET of the parent, at most (default 2s)
 
 Durations are Go-style: 500ms, 5s, 1m30s.
 )";

@@ -35,6 +35,18 @@ struct Options {
   std::chrono::nanoseconds idle_timeout = std::chrono::seconds(120);
   std::size_t max_connections = 10'000;
   std::chrono::nanoseconds shutdown_grace = std::chrono::seconds(25);  // below the Pod's default 30 s terminationGracePeriod
+
+  // The /scale guard (docs/subresources.md): a scale is judged by its parent, whose
+  // metadata a watch cache keeps. Auto: on when --kubeconfig/--context is given or
+  // driftgate runs in a Pod with a service account token; off (with a warning)
+  // otherwise, so that serve without any cluster keeps working.
+  enum class ScaleGuard { Auto, On, Off };
+  ScaleGuard scale_guard = ScaleGuard::Auto;
+  std::filesystem::path kubeconfig;  // --kubeconfig: only this file
+  std::string context;               // --context: instead of current-context
+  bool lookup_failure_allow = false; // --lookup-failure=allow
+  // A cache miss's GET, and a lookup's whole budget: well inside the 5 s webhook timeout.
+  std::chrono::nanoseconds lookup_timeout = std::chrono::seconds(2);
 };
 
 // What parse_options found: options to run with, a request for help, or an error.

@@ -177,7 +177,13 @@ Response Router::review(Route route, std::string_view group, std::string_view bo
   admission::Limits limits;
   limits.max_depth = options_.max_json_depth;
   auto endpoint = route == Route::Mutate ? engine::Endpoint::Mutate : engine::Endpoint::Validate;
-  admission::Outcome outcome = admission::handle(body, endpoint, *set, now(), limits, group);
+  admission::Subresources subresources;
+  if (scale_guard_ && scale_guard_->guard) {
+    subresources.parents = scale_guard_->guard;
+    subresources.on_failure = options_.lookup_failure_allow ? admission::LookupFailure::Allow : admission::LookupFailure::Deny;
+  }
+  admission::Outcome outcome =
+      admission::handle(body, endpoint, *set, now(), limits, group, engine::Source::Admission, subresources);
   if (!outcome.audit_line.empty()) audit_.write_line(outcome.audit_line);
   metrics_.observe_admission(route, std::chrono::steady_clock::now() - started,
                              outcome.http_status == 200 ? &outcome.decision : nullptr);
@@ -186,11 +192,23 @@ Response Router::review(Route route, std::string_view group, std::string_view bo
 }
 
 Response Router::readiness(std::string_view target) const {
-  bool ready = policies_.current() != nullptr;
+  const bool policies_ready = policies_.current() != nullptr;
+  // With the /scale guard on, not ready until its caches have listed once: a scale
+  // judged before that would need a GET each, or fail.
+  const bool guard_ready = !scale_guard_ || !scale_guard_->guard || scale_guard_->guard->synced();
+  const bool ready = policies_ready && guard_ready;
   if (!has_query_key(query_of(target), "verbose")) {
-    return ready ? text_response(200, "ok\n", Route::Readyz)
-                 : text_response(503, "not ready: no valid policy set loaded\n", Route::Readyz);
+    if (ready) return text_response(200, "ok\n", Route::Readyz);
+    return text_response(503,
+                         policies_ready ? "not ready: the scale guard's caches have not synced yet\n"
+                                        : "not ready: no valid policy set loaded\n",
+                         Route::Readyz);
   }
+  std::string scale_guard = "{\"state\":\"off\"}";
+  if (scale_guard_ && scale_guard_->guard) scale_guard = scale_guard_->guard->status_json();
+  else if (scale_guard_)
+    scale_guard = std::string("{").append(json_field("state", "off")).append(",").append(
+        json_field("reason", scale_guard_->off_reason)).append("}");
   // Readiness does not follow the certificate: an expired one fails at the API
   // server's handshake whatever /readyz says; the log and this field say why.
   std::string expiry;
@@ -201,7 +219,8 @@ Response Router::readiness(std::string_view target) const {
   }
   std::string body = std::string("{\"ready\":") + (ready ? "true" : "false") +
                      ",\"policies\":" + source_status_json(policies_.status()) +
-                     ",\"certificate\":" + source_status_json(tls_.status(), expiry) + "}\n";
+                     ",\"certificate\":" + source_status_json(tls_.status(), expiry) + ",\"scaleGuard\":" + scale_guard +
+                     "}\n";
   return json_response(ready ? 200 : 503, std::move(body), Route::Readyz);
 }
 

@@ -12,6 +12,7 @@
 #include "server/options.h"
 #include "server/policy_store.h"
 #include "server/route.h"
+#include "server/scale_guard.h"
 #include "server/tls_context.h"
 
 namespace driftgate::server {
@@ -31,10 +32,17 @@ struct Response {
   Route route = Route::Unknown;
 };
 
+// The /scale guard as serve runs it: the lookup, or why there is none.
+struct ScaleGuardSetting {
+  const ScaleGuard* guard = nullptr;  // null: off
+  std::string off_reason;            // when off, for /readyz?verbose
+};
+
 class Router {
  public:
-  Router(const Options& options, Metrics& metrics, PolicyStore& policies, const TlsContextStore& tls, AuditSink& audit)
-      : options_(options), metrics_(metrics), policies_(policies), tls_(tls), audit_(audit) {}
+  Router(const Options& options, Metrics& metrics, PolicyStore& policies, const TlsContextStore& tls, AuditSink& audit,
+         const ScaleGuardSetting* scale_guard = nullptr)
+      : options_(options), metrics_(metrics), policies_(policies), tls_(tls), audit_(audit), scale_guard_(scale_guard) {}
 
   static Route route_of(std::string_view target);
   // "x-3f2a" for /validate/x-3f2a; "" for /validate. The webhook group narrows
@@ -60,6 +68,7 @@ class Router {
   PolicyStore& policies_;
   const TlsContextStore& tls_;
   AuditSink& audit_;
+  const ScaleGuardSetting* scale_guard_;
 };
 
 }  // namespace driftgate::server

@@ -12,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "audit/audit.h"
+#include "kube/config.h"
 #include "server/audit_sink.h"
 #include "server/json_text.h"
 #include "server/io_pool.h"
@@ -21,6 +22,7 @@
 #include "server/policy_store.h"
 #include "server/reloader.h"
 #include "server/router.h"
+#include "server/scale_guard.h"
 #include "server/session.h"
 #include "server/tls_context.h"
 
@@ -156,7 +158,52 @@ int serve_command(int argc, char** argv) {
   auto endpoint = resolve_listen_address(options);
   if (!endpoint) return fatal(endpoint.error());
 
-  Router router(options, metrics, policies, tls, sink);
+  // The /scale guard (docs/subresources.md). Off is loud: a warning event and
+  // /readyz?verbose say why, and every other write is judged as before.
+  ScaleGuardSetting scale_guard;
+  std::unique_ptr<ScaleGuard> guard;
+  if (options.scale_guard == Options::ScaleGuard::Off) {
+    scale_guard.off_reason = "--scale-guard=off";
+  } else {
+    const bool explicit_config = !options.kubeconfig.empty() || !options.context.empty();
+    Result<kube::Config> config = Error{""};
+    if (explicit_config || options.scale_guard == Options::ScaleGuard::On)
+      config = kube::load_config({.kubeconfig = options.kubeconfig, .context = options.context});
+    else
+      config = kube::in_cluster_config();  // auto: a Pod's service account, never a developer's ~/.kube/config
+    if (config) {
+      for (const std::string& w : config->warnings)
+        sink.write_line(audit::event_line(now(), "warn", "scale_guard_config", w, ""));
+      ScaleGuardOptions guard_options;
+      guard_options.lookup_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(options.lookup_timeout);
+      guard_options.cache.client.qps = 50;  // LIST pages and watch restarts of a few resources
+      guard_options.cache.client.burst = 100;
+      guard_options.cache.client.user_agent = "driftgate-scale-guard";
+      const std::string origin = config->origin;
+      guard = ScaleGuard::start(std::move(*config), policies.current(), std::move(guard_options));
+      scale_guard.guard = guard.get();
+      metrics.watch_scale_guard([g = guard.get()] { return g->stats(); });
+      sink.write_line(audit::event_line(now(), "info", "scale_guard_started",
+                                        "judging /scale writes by their parent; caches syncing from " + origin,
+                                        json_field("cluster", origin) + "," +
+                                            json_field("lookupFailure", options.lookup_failure_allow ? "allow" : "deny")));
+    } else if (explicit_config || options.scale_guard == Options::ScaleGuard::On) {
+      return fatal("--scale-guard: no cluster access: " + config.error());
+    } else {
+      scale_guard.off_reason = "no cluster access (not in a Pod: " + config.error() +
+                               "; give --kubeconfig to guard /scale outside a cluster)";
+    }
+  }
+  if (!scale_guard.guard) {
+    sink.write_line(audit::event_line(
+        now(), "warn", "scale_guard_off",
+        "the /scale guard is OFF: kubectl scale of a GitOps-managed object is not judged by its owner (" +
+            scale_guard.off_reason + ")",
+        json_field("reason", scale_guard.off_reason)));
+    std::cerr << "driftgate serve: warning: the /scale guard is off: " << scale_guard.off_reason << "\n";
+  }
+
+  Router router(options, metrics, policies, tls, sink, &scale_guard);
   ConnectionRegistry connections;
   SessionContext context{options, metrics, router, connections};
   IoPool io(options.threads);
