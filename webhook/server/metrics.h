@@ -65,7 +65,8 @@ class Metrics {
   }
 
   // The /scale guard's cache and lookups (driftgate_scale_guard_*), read when
-  // rendered. Unset (the guard is off): driftgate_scale_guard_enabled 0 and no other series.
+  // rendered. Unset (the guard is off): driftgate_scale_guard_enabled 0, and of the others only
+  // driftgate_scale_guard_policies (below).
   void watch_scale_guard(std::function<ScaleGuardStats()> stats) { scale_guard_stats_ = std::move(stats); }
   // driftgate_scale_guard_policies: the policies of the serving set that judge a
   // /scale write by its parent (admission::judges_scale), counted when rendered,
