@@ -228,11 +228,11 @@ std::shared_ptr<const admission::StaticParents> TestReader::read_parents(const Y
     return nullptr;
   }
   if (!review.empty()) {  // empty: the request already has an error of its own
+    // The server's own test (admission::judged_by_parent), with some lookup given.
+    const admission::StaticParents none;
     auto doc = json::parse(review);
-    const json::Value* request = doc ? doc->root.find("request") : nullptr;
-    const bool scale = request && request->string_at("subResource") == "scale" &&
-                       request->string_at("operation") == "UPDATE" && endpoint == engine::Endpoint::Validate;
-    if (!scale) {
+    auto decoded = doc ? admission::decode(doc->root) : Result<admission::Review>(Error{""});
+    if (!decoded || !admission::judged_by_parent(decoded->request, endpoint, {.parents = &none})) {
       error(n, field,
             "parents are only looked up for a /scale request (a validating UPDATE with subResource scale); "
             "this case's request is not one");
