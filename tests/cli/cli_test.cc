@@ -662,7 +662,7 @@ spec: {replicas: 2}
   r = run("eval --policies " + policies + " --parents " + other + " " + review);
   EXPECT_EQ(r.exit_code, 3) << r.output;
   EXPECT_NE(r.output.find("could not look up deployments.apps users/users-api to judge this scale by its owner: not "
-                          "among the parent objects given (--parents)"),
+                          "among the parent objects given (eval --parents"),
             std::string::npos)
       << r.output;
 }

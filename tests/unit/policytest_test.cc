@@ -4,9 +4,11 @@
 
 #include <string>
 
+#include "admission/handle.h"
 #include "admission/object_review.h"
 #include "json/parse.h"
 #include "json/yaml.h"
+#include "policy/loader.h"
 
 namespace driftgate::policytest {
 namespace {
@@ -184,6 +186,8 @@ TEST(ReadTests, EveryMistakeIsAnErrorWithItsPosition) {
   };
   const std::string head = "apiVersion: driftgate.dev/v1alpha1\nkind: PolicyTest\nmetadata: {name: t}\nspec:\n  cases:\n";
   const std::string cm = "{apiVersion: v1, kind: ConfigMap, metadata: {name: c}}";
+  const std::string scale = "{apiVersion: autoscaling/v1, kind: Scale, metadata: {name: users-api, namespace: users}, spec: {replicas: 5}}";
+  const std::string deploy = "{apiVersion: apps/v1, kind: Deployment, metadata: {name: users-api, namespace: users}}";
   for (const Mistake& m : std::vector<Mistake>{
            {"    - {name: a, expect: {allowed: true}}", "a case needs one of request, review or reviewFile"},
            {"    - {name: a, request: {object: " + cm + "}, review: {}, expect: {allowed: true}}",
@@ -206,6 +210,19 @@ TEST(ReadTests, EveryMistakeIsAnErrorWithItsPosition) {
            {"    - {name: a, review: {apiVersion: v1, kind: AdmissionReview}, expect: {allowed: true}}",
             "not an AdmissionReview request: apiVersion"},
            {"    - {name: a, reviewFile: absent.json, expect: {allowed: true}}", "absent.json"},
+           {"    - {name: a, request: {operation: UPDATE, object: " + scale + "}, parents: " + deploy + ", expect: {allowed: true}}",
+            "parents: expected a list of objects (apiVersion, kind, metadata), found a mapping"},
+           {"    - {name: a, request: {operation: UPDATE, object: " + scale + "}, parents: [x], expect: {allowed: true}}",
+            "parents[0]: expected a mapping (a Kubernetes object), found"},
+           {"    - {name: a, request: {operation: UPDATE, object: " + scale + "}, parents: [{apiVersion: apps/v1, "
+            "metadata: {name: users-api}}], expect: {allowed: true}}",
+            "parents[0]: a parent object needs apiVersion, kind and metadata.name"},
+           {"    - {name: a, request: {object: " + cm + "}, parents: [" + deploy + "], expect: {allowed: true}}",
+            "parents are only looked up for a /scale request"},
+           {"    - {name: a, request: {operation: CREATE, object: " + scale + "}, parents: [" + deploy + "], expect: {allowed: true}}",
+            "parents are only looked up for a /scale request"},
+           {"    - {name: a, request: {operation: UPDATE, object: " + scale + "}, parent: [" + deploy + "], expect: {allowed: true}}",
+            "unknown field \"parent\""},
        }) {
     auto result = read_tests({{"t.yaml", head + m.case_yaml + "\n"}});
     ASSERT_FALSE(result.errors.empty()) << m.case_yaml;
@@ -214,6 +231,80 @@ TEST(ReadTests, EveryMistakeIsAnErrorWithItsPosition) {
     EXPECT_EQ(result.errors[0].str().rfind("t.yaml:6:", 0), 0u) << result.errors[0].str();
     EXPECT_TRUE(result.suites.empty()) << "a suite with an error is not run";
   }
+}
+
+// A case's `parents` are what its /scale request is judged by, as `driftgate test`
+// runs it (admission::handle with the case's parents): the default set's
+// gitops-ownership refuses a person's scale of a Flux-managed Deployment, lets the
+// HPA scale it, lets a person scale an unmanaged one, and refuses a scale whose
+// parent is not given (--lookup-failure=deny).
+TEST(ReadTests, ParentsJudgeAScaleByItsParent) {
+  auto result = read_tests({{"t.yaml", R"(apiVersion: driftgate.dev/v1alpha1
+kind: PolicyTest
+metadata: {name: t}
+spec:
+  cases:
+    - name: person, Flux-managed
+      request: &person
+        operation: UPDATE
+        userInfo: {username: jane@example.com, groups: [developers]}
+        object: {apiVersion: autoscaling/v1, kind: Scale, metadata: {name: users-api, namespace: users}, spec: {replicas: 5}}
+        oldObject: {apiVersion: autoscaling/v1, kind: Scale, metadata: {name: users-api, namespace: users}, spec: {replicas: 2}}
+      parents: &flux
+        - apiVersion: apps/v1
+          kind: Deployment
+          metadata: {name: users-api, namespace: users,
+                     labels: {kustomize.toolkit.fluxcd.io/name: apps, kustomize.toolkit.fluxcd.io/namespace: flux-system}}
+      expect: {allowed: false}
+    - name: the HPA, Flux-managed
+      request:
+        operation: UPDATE
+        userInfo: {username: "system:serviceaccount:kube-system:horizontal-pod-autoscaler"}
+        object: {apiVersion: autoscaling/v1, kind: Scale, metadata: {name: users-api, namespace: users}, spec: {replicas: 5}}
+      parents: *flux
+      expect: {allowed: true}
+    - name: person, unmanaged
+      request: *person
+      parents: [{apiVersion: apps/v1, kind: Deployment, metadata: {name: users-api, namespace: users}}]
+      expect: {allowed: true}
+    - name: person, no parent given
+      request: *person
+      parents: []
+      expect: {allowed: false}
+    - name: person, no parents field
+      request: *person
+      expect: {allowed: true}
+)"}});
+  ASSERT_TRUE(result.ok()) << (result.errors.empty() ? "" : result.errors[0].str());
+  ASSERT_EQ(result.cases(), 5u);
+  auto loaded = policy::load_directory(std::string(DRIFTGATE_SOURCE_DIR) + "/policies");
+  ASSERT_TRUE(loaded.ok()) << loaded.error_text();
+  auto run = [&](const Case& c) {
+    admission::Subresources subresources;
+    subresources.parents = c.parents.get();
+    return admission::handle(c.review, c.endpoint, *loaded.set, *parse_rfc3339("2026-11-22T16:00:00Z"), {}, {},
+                             engine::Source::Admission, subresources)
+        .decision;
+  };
+  const auto& cases = result.suites[0].cases;
+  ASSERT_TRUE(cases[0].parents);
+  EXPECT_EQ(cases[0].parents->size(), 1u);
+  const engine::Decision person = run(cases[0]);
+  EXPECT_FALSE(person.allowed);
+  EXPECT_NE(person.message.find("Deployment users/users-api is managed by Flux Kustomization flux-system/apps; "
+                                "change spec.replicas in Git instead"),
+            std::string::npos)
+      << person.message;
+  EXPECT_TRUE(run(cases[1]).allowed) << run(cases[1]).message;
+  EXPECT_TRUE(run(cases[2]).allowed) << run(cases[2]).message;
+  ASSERT_TRUE(cases[3].parents);
+  EXPECT_EQ(cases[3].parents->size(), 0u);
+  const engine::Decision missing = run(cases[3]);
+  EXPECT_FALSE(missing.allowed);
+  EXPECT_NE(missing.message.find("could not look up deployments.apps users/users-api"), std::string::npos) << missing.message;
+  EXPECT_NE(missing.message.find("a PolicyTest case's parents"), std::string::npos) << missing.message;
+  EXPECT_FALSE(cases[4].parents) << "no parents field: judged as it comes";
+  EXPECT_TRUE(run(cases[4]).allowed);
 }
 
 }  // namespace

@@ -15,6 +15,8 @@
 #include <vector>
 
 #include "json/parse.h"
+#include "policy/loader.h"
+#include "policy/policy.h"
 #include "server/audit_sink.h"
 #include "server/certificate_expiry.h"
 #include "server/metrics.h"
@@ -249,6 +251,33 @@ TEST(Metrics, ReloadFailureGaugesReadZeroWhenNotWatching) {
   Metrics metrics;
   EXPECT_EQ(gauge(metrics.render(), "driftgate_policy_reload_consecutive_failures"), "0");
   EXPECT_EQ(gauge(metrics.render(), "driftgate_tls_certificate_reload_consecutive_failures"), "0");
+}
+
+// What DriftgateScaleGuardOff reads: the serving set's policies that judge /scale,
+// counted at each render, so a reload changes it and a guard that is off still shows it.
+TEST(Metrics, ScaleGuardPoliciesCountsTheServingSetsPoliciesThatJudgeAScale) {
+  const std::string head = "apiVersion: driftgate.dev/v1alpha1\nkind: Policy\nmetadata: {name: ";
+  const std::string frozen = head + "owned}\nspec:\n  match: {operations: [UPDATE], kinds: [apps/Deployment]}\n"
+                                    "  rules:\n    - {name: no-edits, frozen: {}}\n";
+  const std::string replicas = head + "replicas}\nspec:\n  match: {operations: [CREATE, UPDATE], kinds: [apps/Deployment]}\n"
+                                      "  rules:\n    - {name: cap, pattern: {path: spec.replicas, regex: \"^[0-9]$\"}}\n";
+  const std::string labels = head + "labels}\nspec:\n  match: {operations: [UPDATE], kinds: [ConfigMap]}\n"
+                                    "  rules:\n    - {name: r, pattern: {path: metadata.labels.team, regex: x}}\n";
+  auto load = [](const std::vector<policy::SourceFile>& files) {
+    auto loaded = policy::load_sources(files);
+    EXPECT_TRUE(loaded.ok()) << loaded.error_text();
+    return loaded.set;
+  };
+  Metrics metrics;
+  EXPECT_EQ(gauge(metrics.render(), "driftgate_scale_guard_policies"), "0") << "not watching";
+  std::shared_ptr<const policy::PolicySet> serving;
+  metrics.watch_scale_policies([&serving] { return serving; });
+  EXPECT_EQ(gauge(metrics.render(), "driftgate_scale_guard_policies"), "0") << "no set loaded";
+  serving = load({{"a.yaml", frozen}, {"b.yaml", replicas}, {"c.yaml", labels}});
+  EXPECT_EQ(gauge(metrics.render(), "driftgate_scale_guard_policies"), "2") << "frozen and a rule reading spec.replicas";
+  EXPECT_EQ(gauge(metrics.render(), "driftgate_scale_guard_enabled"), "0") << "the guard is off: both series are there";
+  serving = load({{"c.yaml", labels}});
+  EXPECT_EQ(gauge(metrics.render(), "driftgate_scale_guard_policies"), "0") << "a reload is seen at the next render";
 }
 
 TEST(CertificateExpiry, ValidExpiringExpiredAtTheirBoundaries) {

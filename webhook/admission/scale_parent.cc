@@ -134,7 +134,7 @@ Result<bool> StaticParents::add(const json::Value& object) {
 Result<std::optional<ParentObject>> StaticParents::find(const ParentRef& ref, json::Arena&) const {
   auto it = objects_.find(Key{std::string(ref.group), std::string(ref.resource), std::string(ref.namespace_),
                               std::string(ref.name)});
-  if (it == objects_.end()) return Error{"not among the parent objects given (--parents)"};
+  if (it == objects_.end()) return Error{"not among the parent objects given (eval --parents, or a PolicyTest case's parents)"};
   const json::Value* metadata = it->second.find("metadata");
   return std::optional<ParentObject>{ParentObject{it->second.string_at("apiVersion"), it->second.string_at("kind"),
                                                   *metadata, nullptr}};

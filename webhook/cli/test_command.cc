@@ -72,7 +72,11 @@ struct Totals {
 void run_case(const policytest::Case& c, const policy::PolicySet& set, Totals& totals) {
   CaseResult result;
   const TimePoint now = c.now.value_or(TimePoint(Clock::now()));
-  auto outcome = admission::handle(c.review, c.endpoint, set, now);
+  // With `parents`, a /scale request is judged by its parent as serve judges it
+  // (the default --lookup-failure=deny); without, as it comes.
+  admission::Subresources subresources;
+  subresources.parents = c.parents.get();
+  auto outcome = admission::handle(c.review, c.endpoint, set, now, {}, {}, engine::Source::Admission, subresources);
   if (outcome.http_status != 200) result.fail("the review was rejected: " + outcome.error);
   else check_expectations(c.expect, outcome, result);
   if (result.passed) {

@@ -52,6 +52,8 @@ class TestReader : policy::StrictReader {
   std::optional<std::string> read_review(const YAML::Node& n, const std::string& field);
   std::optional<std::string> read_review_file(const YAML::Node& n, const std::string& field);
   bool check_review(const std::string& json, const YAML::Node& at, const std::string& field);
+  std::shared_ptr<const admission::StaticParents> read_parents(const YAML::Node& n, const std::string& field,
+                                                               const std::string& review, engine::Endpoint endpoint);
   void read_expect(const YAML::Node& n, const std::string& field, Expect& expect, engine::Endpoint endpoint);
 
   json::Arena arena_;
@@ -96,7 +98,7 @@ std::optional<Suite> TestReader::read(const YAML::Node& doc, std::size_t& case_n
 }
 
 std::optional<Case> TestReader::read_case(const YAML::Node& n, const std::string& field, std::size_t number) {
-  if (!expect_map(n, field, {"name", "now", "endpoint", "request", "review", "reviewFile", "expect"}))
+  if (!expect_map(n, field, {"name", "now", "endpoint", "request", "review", "reviewFile", "parents", "expect"}))
     return std::nullopt;
   const std::size_t before = error_count();
   Case c;
@@ -125,6 +127,7 @@ std::optional<Case> TestReader::read_case(const YAML::Node& n, const std::string
                                                           : read_review_file(n[key], field + ".reviewFile");
     if (review) c.review = std::move(*review);
   }
+  if (n["parents"]) c.parents = read_parents(n["parents"], field + ".parents", c.review, c.endpoint);
   if (!n["expect"]) error(n, field, "missing expect (allowed, message, warnings, violations, patch)");
   else read_expect(n["expect"], field + ".expect", c.expect, c.endpoint);
   if (error_count() != before) return std::nullopt;
@@ -210,6 +213,50 @@ bool TestReader::check_review(const std::string& review, const YAML::Node& at, c
     return false;
   }
   return true;
+}
+
+// A list of objects, each with apiVersion, kind and metadata.name (namespace as
+// the object says), the way `eval --parents` reads its files. Only a /scale
+// request is judged by a parent: on any other request the list would be silently
+// unused, so it is an error. An empty list is allowed: no parent is found, so the
+// case tests the lookup-failure answer.
+std::shared_ptr<const admission::StaticParents> TestReader::read_parents(const YAML::Node& n, const std::string& field,
+                                                                         const std::string& review,
+                                                                         engine::Endpoint endpoint) {
+  if (!n.IsSequence()) {
+    error(n, field, "expected a list of objects (apiVersion, kind, metadata), found " + describe(n));
+    return nullptr;
+  }
+  if (!review.empty()) {  // empty: the request already has an error of its own
+    // The server's own test (admission::judged_by_parent), with some lookup given.
+    const admission::StaticParents none;
+    auto doc = json::parse(review);
+    auto decoded = doc ? admission::decode(doc->root) : Result<admission::Review>(Error{""});
+    if (!decoded || !admission::judged_by_parent(decoded->request, endpoint, {.parents = &none})) {
+      error(n, field,
+            "parents are only looked up for a /scale request (a validating UPDATE with subResource scale); "
+            "this case's request is not one");
+      return nullptr;
+    }
+  }
+  auto parents = std::make_shared<admission::StaticParents>();
+  const std::size_t before = error_count();
+  for (std::size_t i = 0; i < n.size(); ++i) {
+    const YAML::Node o = n[i];
+    const std::string at = field + "[" + std::to_string(i) + "]";
+    if (!o.IsMap()) {
+      error(o, at, "expected a mapping (a Kubernetes object), found " + describe(o));
+      continue;
+    }
+    auto value = json::from_yaml_node(o, arena_);
+    if (!value) {
+      error(o, at, value.error());
+      continue;
+    }
+    if (auto added = parents->add(*value); !added) error(o, at, added.error());
+  }
+  if (error_count() != before) return nullptr;
+  return parents;
 }
 
 void TestReader::read_expect(const YAML::Node& n, const std::string& field, Expect& expect, engine::Endpoint endpoint) {

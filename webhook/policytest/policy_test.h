@@ -5,10 +5,12 @@
 // never a case that passes by not checking or fails for an unrelated reason.
 // `driftgate check` reports these errors; `driftgate test` runs the cases.
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "admission/scale_parent.h"
 #include "engine/engine.h"
 #include "json/value.h"
 #include "policy/diagnostic.h"
@@ -31,6 +33,11 @@ struct Case {
   std::string review;    // a whole AdmissionReview, JSON
   engine::Endpoint endpoint = engine::Endpoint::Validate;
   std::optional<TimePoint> now;  // none: the real clock when the case runs
+  // `parents:` (docs/subresources.md): the objects a /scale request is judged by,
+  // as serve's watch cache holds them; null when the case gives none (the scale is
+  // judged as it comes, as with --scale-guard=off). A parent not among them is a
+  // lookup failure, decided as --lookup-failure=deny. Shared: cases are copied.
+  std::shared_ptr<const admission::StaticParents> parents;
   Expect expect;
 };
 

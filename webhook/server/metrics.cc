@@ -248,6 +248,13 @@ std::string Metrics::render() const {
   header(out, "driftgate_scale_guard_enabled", "gauge",
          "1 when /scale writes are judged by their parent (--scale-guard, docs/subresources.md), 0 when off.");
   sample(out, "driftgate_scale_guard_enabled", "", scale_guard_stats_ ? "1" : "0");
+  std::size_t scale_policies = 0;
+  if (const auto set = serving_policies_ ? serving_policies_() : nullptr)
+    scale_policies = static_cast<std::size_t>(
+        std::count_if(set->policies().begin(), set->policies().end(), admission::judges_scale));
+  header(out, "driftgate_scale_guard_policies", "gauge",
+         "Policies of the serving set that judge /scale writes by their parent, whether the guard is on or off.");
+  sample(out, "driftgate_scale_guard_policies", "", std::to_string(scale_policies));
   if (scale_guard_stats_) {
     const ScaleGuardStats s = scale_guard_stats_();
     header(out, "driftgate_scale_guard_synced", "gauge", "1 once every watched scalable resource has listed once.");

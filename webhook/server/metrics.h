@@ -8,12 +8,17 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <tuple>
 
 #include "engine/decision.h"
 #include "server/route.h"
+
+namespace driftgate::policy {
+class PolicySet;  // policy/policy.h
+}
 
 namespace driftgate::server {
 
@@ -60,8 +65,16 @@ class Metrics {
   }
 
   // The /scale guard's cache and lookups (driftgate_scale_guard_*), read when
-  // rendered. Unset (the guard is off): driftgate_scale_guard_enabled 0 and no other series.
+  // rendered. Unset (the guard is off): driftgate_scale_guard_enabled 0, and of the others only
+  // driftgate_scale_guard_policies (below).
   void watch_scale_guard(std::function<ScaleGuardStats()> stats) { scale_guard_stats_ = std::move(stats); }
+  // driftgate_scale_guard_policies: the policies of the serving set that judge a
+  // /scale write by its parent (admission::judges_scale), counted when rendered,
+  // whether the guard is on or off, so that "off while a policy needs it" is one
+  // PromQL expression (the DriftgateScaleGuardOff alert). Unset or no set: 0.
+  void watch_scale_policies(std::function<std::shared_ptr<const policy::PolicySet>()> current) {
+    serving_policies_ = std::move(current);
+  }
 
   std::string render() const;
 
@@ -112,6 +125,7 @@ class Metrics {
   std::function<std::uint64_t()> policy_failed_attempts_;
   std::function<std::uint64_t()> certificate_failed_attempts_;
   std::function<ScaleGuardStats()> scale_guard_stats_;
+  std::function<std::shared_ptr<const policy::PolicySet>()> serving_policies_;
 };
 
 }  // namespace driftgate::server

@@ -151,6 +151,7 @@ int serve_command(int argc, char** argv) {
   PolicyStore policies;
   TlsContextStore tls;
   metrics.watch_reload_failures(policies, tls);
+  metrics.watch_scale_policies([&policies] { return policies.current(); });
   Reloader reloader(options, policies, tls, metrics, sink);
   if (auto loaded = reloader.load_initial_certificate(); !loaded) return fatal(loaded.error());
   reloader.load_policies_now();  // a broken set is logged; the server starts unready and keeps trying
