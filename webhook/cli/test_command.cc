@@ -95,7 +95,8 @@ int test_command(int argc, char** argv) {
   constexpr std::string_view kHelp = R"(Usage: driftgate test [--policies] DIR
 
 Loads the policy set in DIR and runs every case of every `kind: PolicyTest`
-document found in DIR's YAML files (docs/policies.md describes the schema).
+document found in DIR's YAML files (docs/language.md, "PolicyTest", describes the
+schema; a case on a /scale request may list the `parents` it is judged by).
 Prints one line per case and ends with "N passed, N failed".
 
   --policies DIR   the policy set and its tests (or DIR alone)
