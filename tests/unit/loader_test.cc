@@ -380,6 +380,26 @@ TEST(LoaderErrors, MalformedYaml) {
   EXPECT_EQ(r.set, nullptr);
 }
 
+// Regression: `forEach: [spec.containers[*], ...]` (the natural way to write it) is
+// malformed YAML, and yaml-cpp's "alias not found after *" did not say why. The
+// error names the line and tells to quote the path; a malformed line without `*`
+// gets no such hint.
+TEST(LoaderErrors, AnUnquotedStarInAFlowCollectionSaysToQuoteThePath) {
+  const std::string head = "apiVersion: driftgate.dev/v1alpha1\nkind: Policy\nmetadata: {name: p}\nspec:\n"
+                           "  match: {kinds: [Pod]}\n  rules:\n    - name: r\n";
+  for (const std::string rule : {"      forEach: [spec.containers[*], spec.initContainers[*]]\n      deny: {}\n",
+                                 "      expect: {any: securityContext.capabilities.drop[*], equals: ALL}\n"}) {
+    LoadResult r = load(head + rule);
+    ASSERT_EQ(r.errors.size(), 1u) << r.error_text();
+    EXPECT_EQ(r.errors[0].line, 8) << r.error_text();
+    EXPECT_NE(r.errors[0].message.find("must be quoted, e.g. \"spec.containers[*]\""), std::string::npos)
+        << r.error_text();
+  }
+  LoadResult plain = load("apiVersion: driftgate.dev/v1alpha1\nkind: Policy\nmetadata: {name: [unclosed\n");
+  ASSERT_EQ(plain.errors.size(), 1u);
+  EXPECT_EQ(plain.errors[0].message.find("quoted"), std::string::npos) << plain.error_text();
+}
+
 TEST(LoaderErrors, DuplicateFieldInAMapping) {
   // YAML parsers keep the first of two equal keys; the second must not be silently lost.
   std::string text = policy_doc("p1", "  mode: Warn\n" + kMinimalSpec + "  mode: Enforce\n");

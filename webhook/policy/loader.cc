@@ -352,12 +352,33 @@ struct FileDocuments {
   bool ok = true;
 };
 
+// Paths such as spec.containers[*] are plain scalars in block YAML, but inside a
+// flow collection ([...] or {...}) YAML reads `*` as an alias and `[`/`]` as
+// brackets, and yaml-cpp's words for that ("alias not found after *", "end of map
+// flow not found") do not say what to do. The hint does, when the line has a `*`.
+std::string yaml_error_hint(std::string_view text, int line, std::string_view message) {
+  const bool flow_or_alias = message.find("alias") != std::string_view::npos ||
+                             message.find("flow") != std::string_view::npos;
+  if (!flow_or_alias || line < 0) return "";
+  std::size_t begin = 0;
+  for (int i = 0; i < line && begin != std::string_view::npos; ++i) {
+    begin = text.find('\n', begin);
+    if (begin != std::string_view::npos) ++begin;
+  }
+  if (begin == std::string_view::npos) return "";
+  const std::string_view line_text = text.substr(begin, text.find('\n', begin) - begin);
+  if (line_text.find('*') == std::string_view::npos) return "";
+  return "; a path with * inside [...] or {...} must be quoted, e.g. \"spec.containers[*]\" "
+         "(YAML reads an unquoted * there as an alias)";
+}
+
 FileDocuments parse_file(const SourceFile& file, std::vector<Diagnostic>& errors) {
   FileDocuments out;
   try {
     out.documents = json::load_all_documents(file.text);
   } catch (const YAML::Exception& e) {
-    errors.push_back({file.path, e.mark.line + 1, e.mark.column + 1, "", "malformed YAML: " + e.msg});
+    errors.push_back({file.path, e.mark.line + 1, e.mark.column + 1, "",
+                      "malformed YAML: " + e.msg + yaml_error_hint(file.text, e.mark.line, e.msg)});
     out.ok = false;
   }
   return out;
