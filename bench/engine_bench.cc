@@ -501,6 +501,41 @@ void handle_case(benchmark::State& state, const policy::PolicySet& set) {
 // decode -> evaluate -> encode, and the audit line, as the server runs it.
 void BM_Handle(benchmark::State& state) { handle_case(state, default_set()); }
 BENCHMARK(BM_Handle);
+// The mutating endpoint: JSON Patch operations compiled at load, templates
+// rendered and the patch written per request, on the same Deployment UPDATE.
+const policy::PolicySet& mutate_set() {
+  static const auto set = load_or_die({{"stamp.yaml", R"(apiVersion: driftgate.dev/v1alpha1
+kind: Policy
+metadata: {name: stamp}
+spec:
+  match: {operations: [CREATE, UPDATE], kinds: ["apps/Deployment"]}
+  rules:
+    - name: stamp
+      mutate:
+        patch:
+          - {op: add, path: /metadata/annotations/driftgate.dev~1last-writer, value: "{{user}}"}
+          - {op: add, path: /metadata/labels/driftgate.dev~1stamped, value: "true"}
+          - op: add
+            path: /spec/template/metadata/annotations/driftgate.dev~1audit
+            value: {by: "{{user}}", at: "{{now}}", fixed: {team: platform, tiers: [web, api], replicas: 3}}
+          - {op: add, path: /metadata/missing/deeper/key, value: {a: [1, 2, 3], b: "{{namespace}}"}}
+)"}});
+  return *set;
+}
+void BM_Handle_Mutate(benchmark::State& state) {
+  auto first = admission::handle(review_body(), engine::Endpoint::Mutate, mutate_set(), kNow);
+  if (first.http_status != 200 || first.decision.patch.empty()) {
+    state.SkipWithError("the stamp policy does not patch the review");
+    return;
+  }
+  for (auto _ : state) {
+    auto outcome = admission::handle(review_body(), engine::Endpoint::Mutate, mutate_set(), kNow);
+    benchmark::DoNotOptimize(outcome);
+  }
+  state.SetLabel(std::to_string(review_body().size()) + " B review, " + std::to_string(first.decision.patch.size()) +
+                 " B patch");
+}
+BENCHMARK(BM_Handle_Mutate);
 void BM_Handle_1000OtherKinds(benchmark::State& state) { handle_case(state, thousand_plus_default_set()); }
 BENCHMARK(BM_Handle_1000OtherKinds);
 

@@ -70,8 +70,14 @@ TEST(AuditTest, DecisionLineHasTheContractFieldsAndNoObjectContents) {
 }
 
 TEST(AuditTest, EventLinesAreDistinguishableFromDecisions) {
-  auto line = audit::event_line(at("2026-11-22T12:00:00Z"), "error", "policy_reload_failed", "bad \"policy\"",
-                                R"("generation":3)");
+  auto line = audit::event_line(
+      at("2026-11-22T12:00:00Z"), "error", "policy_reload_failed", "bad \"policy\"",
+      audit::EventFields().add("generation", 3u).add("directory", "/p\"x").add("errors", std::vector<std::string>{"a", "b\n"}));
+  // The schema log readers rely on, byte for byte: common fields first, then the
+  // event's own in the order given, every string escaped by the writer.
+  EXPECT_EQ(line,
+            R"({"type":"event","time":"2026-11-22T12:00:00Z","level":"error","event":"policy_reload_failed",)"
+            R"("message":"bad \"policy\"","generation":3,"directory":"/p\"x","errors":["a","b\n"]})");
   auto doc = json::parse(line);
   ASSERT_TRUE(doc.ok()) << line;
   EXPECT_EQ(doc->root.string_at("type"), "event");

@@ -357,6 +357,32 @@ TEST_F(EngineTest, MutatePatchesAddIntoMissingMapsOnceAndSkipsDelete) {
   EXPECT_EQ(engine::evaluate(request(kCreate, obj, json::Value{}), *set, kNow).patch, "");
 }
 
+// Patch values are compiled at load (the parts without a template serialised
+// once) and written through json::Writer per request: templates nested in objects
+// and arrays, keys that need escaping, and a value wrapped in the maps it is missing.
+TEST_F(EngineTest, MutatePatchValuesWithNestedTemplatesAreWrittenExactly) {
+  auto set = policies(policy_yaml("stamp", R"(
+  match: {operations: [CREATE]}
+  rules:
+    - name: stamp
+      mutate:
+        patch:
+          - op: add
+            path: /metadata/annotations/a~1b/c
+            value: {who: "{{user}}", list: [1, "{{user}}", {k: "x\"y"}], fixed: {n: 1.5, t: true, z: null}}
+          - {op: add, path: /metadata/name, value: ["{{user}}"]}
+          - {op: add, path: /spec/tmpl, value: {"q\"k": "{{user}}"}}
+)"));
+  auto obj = docs.yaml("apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec: {}\n");
+  auto d = engine::evaluate(request(kCreate, obj, json::Value{}), *set, kNow, engine::Endpoint::Mutate);
+  EXPECT_EQ(d.patch,
+            R"([{"op":"add","path":"/metadata/annotations","value":{"a/b":{"c":{"who":"alice@example.com",)"
+            R"("list":[1,"alice@example.com",{"k":"x\"y"}],"fixed":{"n":1.5,"t":true,"z":null}}}}},)"
+            R"({"op":"add","path":"/metadata/name","value":["alice@example.com"]},)"
+            R"({"op":"add","path":"/spec/tmpl","value":{"q\"k":"alice@example.com"}}])");
+  ASSERT_TRUE(json::parse(d.patch).ok()) << d.patch;
+}
+
 TEST_F(EngineTest, MatchByKindGroupVersionAndNamespaceGlobs) {
   auto set = policies(policy_yaml("apps-only", R"(
   match:

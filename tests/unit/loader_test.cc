@@ -805,8 +805,9 @@ TEST(RuleTypes, TheListNamesEveryTypeAndEachNameReadsItsType) {
   EXPECT_FALSE(takes_when_and_for_each("no-such-type"));
 }
 
-// Patch values are compiled at load: literal JSON text, and each string that holds
-// a template as a template (rendered per request, nothing parsed then).
+// Patch values are compiled at load into json::Writer steps: a part without a
+// template is one value serialised then, each string that holds a template a
+// template (rendered per request, nothing parsed then).
 TEST(RuleTypes, PatchValuesAreCompiledAtLoad) {
   auto r = load_sources({{"p.yaml", R"(apiVersion: driftgate.dev/v1alpha1
 kind: Policy
@@ -820,11 +821,19 @@ spec:
 )"}});
   ASSERT_TRUE(r.ok()) << r.error_text();
   const auto& op = std::get<Mutate>(r.set->policies()[0].rules[0].spec).patch[0];
-  ASSERT_EQ(op.compiled.size(), 3u);
-  EXPECT_EQ(op.compiled[0].json, "{\"a\":");
-  ASSERT_TRUE(op.compiled[1].string_template.has_value());
-  EXPECT_TRUE(op.compiled[1].string_template->uses(Variable::User));
-  EXPECT_EQ(op.compiled[2].json, ",\"b\":[1,true]}");
+  using Kind = PatchOperation::Piece::Kind;
+  ASSERT_EQ(op.compiled.size(), 6u);
+  EXPECT_EQ(op.compiled[0].kind, Kind::BeginObject);
+  EXPECT_EQ(op.compiled[1].kind, Kind::Key);
+  EXPECT_EQ(op.compiled[1].text, "a");
+  ASSERT_EQ(op.compiled[2].kind, Kind::Template);
+  ASSERT_TRUE(op.compiled[2].string_template.has_value());
+  EXPECT_TRUE(op.compiled[2].string_template->uses(Variable::User));
+  EXPECT_EQ(op.compiled[3].kind, Kind::Key);
+  EXPECT_EQ(op.compiled[3].text, "b");
+  EXPECT_EQ(op.compiled[4].kind, Kind::Value);
+  EXPECT_EQ(op.compiled[4].text, "[1,true]");
+  EXPECT_EQ(op.compiled[5].kind, Kind::EndObject);
   EXPECT_EQ(judges(r.set->policies()[0].rules[0].spec), Judges::Patch);
 }
 

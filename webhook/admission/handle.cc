@@ -3,6 +3,7 @@
 #include "admission/review.h"
 #include "audit/audit.h"
 #include "json/parse.h"
+#include "json/writer.h"
 
 namespace driftgate::admission {
 namespace {
@@ -15,6 +16,10 @@ constexpr json::KeyPath kManagedFields[] = {kObjectManagedFields, kOldObjectMana
 
 }  // namespace
 
+std::string error_body(std::string_view message) {
+  return json::Writer().begin_object().field("error", message).end_object().take();
+}
+
 Outcome handle(std::string_view body, engine::Endpoint endpoint, const policy::PolicySet& policies, TimePoint now,
                const Limits& limits, std::string_view webhook_group, engine::Source source,
                const Subresources& subresources) {
@@ -23,9 +28,7 @@ Outcome handle(std::string_view body, engine::Endpoint endpoint, const policy::P
   auto fail = [&](const std::string& why) {
     outcome.http_status = 400;
     outcome.error = why;
-    outcome.body = "{\"error\":";
-    json::write_string(why, outcome.body);
-    outcome.body += "}";
+    outcome.body = error_body(why);
     return outcome;
   };
   json::ParseLimits parse_limits{.max_depth = limits.max_depth};

@@ -12,6 +12,11 @@
 
 namespace driftgate::admission {
 
+// {"error":"..."}: the body of every non-200 answer (a review that does not
+// parse here, a refused request in the server), so a client, or a human reading
+// the API server's log, sees which limit or rule it hit.
+std::string error_body(std::string_view message);
+
 struct Limits {
   std::size_t max_depth = 128;  // JSON nesting
 };

@@ -45,19 +45,17 @@ std::string decision_line(const admission::Review& review, const engine::Decisio
 }
 
 std::string event_line(TimePoint time, std::string_view level, std::string_view event, std::string_view message,
-                       std::string_view fields) {
+                       const EventFields& fields) {
   json::Writer w;
   w.begin_object().field("type", "event").field("time", format_rfc3339(time));
   w.field("level", level).field("event", event).field("message", message);
-  std::string out = w.take();
-  // `fields` is serialised members ("\"k\":v,...") the caller built; the callers
-  // are in server/ and pass fragments, so they are appended as they are.
-  if (!fields.empty()) {
-    out.push_back(',');
-    out += fields;
+  for (const EventFields::Field& f : fields.fields()) {
+    if (const auto* s = std::get_if<std::string>(&f.value)) w.field(f.name, *s);
+    else if (const auto* u = std::get_if<std::uint64_t>(&f.value)) w.field(f.name, *u);
+    else if (const auto* i = std::get_if<std::int64_t>(&f.value)) w.field(f.name, *i);
+    else w.strings(f.name, std::get<std::vector<std::string>>(f.value));
   }
-  out += "}";
-  return out;
+  return w.end_object().take();
 }
 
 }  // namespace driftgate::audit

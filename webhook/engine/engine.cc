@@ -3,6 +3,7 @@
 #include "engine/break_glass.h"
 #include "engine/match.h"
 #include "engine/rules.h"
+#include "json/writer.h"
 #include "policy/pod_templates.h"
 #include "policy/rule_types.h"
 
@@ -16,7 +17,7 @@ std::string break_glass_warning(const BreakGlassWrite& w) {
          join_paths(w.paths) + "; commit the change to Git";
 }
 
-void evaluate_mutations(const policy::Policy& policy, const RuleContext& context, std::string& ops,
+void evaluate_mutations(const policy::Policy& policy, const RuleContext& context, json::Writer& ops,
                         std::vector<std::string>& created) {
   const Request& request = context.request();
   if (request.operation == policy::kDelete) return;  // a patch on DELETE is an error
@@ -104,7 +105,9 @@ Decision evaluate(const Request& request, const policy::PolicySet& policies, Tim
   path::Scratch scratch;
   RuleContext context(request, now, scratch);
   std::vector<std::string> denials;
-  std::string patch_ops;
+  // The JSON Patch: an array the mutate rules write their operations into.
+  json::Writer patch;
+  if (endpoint == Endpoint::Mutate) patch.begin_array();
   std::vector<std::string> created;
 
   for (std::uint32_t index : policies.candidates(request.kind.kind)) {
@@ -115,7 +118,7 @@ Decision evaluate(const Request& request, const policy::PolicySet& policies, Tim
     if (!matches(policy.match, request)) continue;
     decision.matched_policies.push_back(policy.name);
     if (endpoint == Endpoint::Mutate)
-      evaluate_mutations(policy, context, patch_ops, created);
+      evaluate_mutations(policy, context, patch, created);
     else
       evaluate_validations(policy, context, decision, denials);
   }
@@ -124,7 +127,7 @@ Decision evaluate(const Request& request, const policy::PolicySet& policies, Tim
     decision.allowed = false;
     for (const std::string& d : denials) decision.message += (decision.message.empty() ? "" : "; ") + d;
   }
-  if (!patch_ops.empty()) decision.patch = "[" + patch_ops + "]";
+  if (endpoint == Endpoint::Mutate && patch.text().size() > 1) decision.patch = patch.end_array().take();  // not "["
   return decision;
 }
 

@@ -45,7 +45,10 @@ class Writer {
   }
   Writer& number(double d);
   Writer& value(const Value& v);
-  // Already serialised JSON (a document read from elsewhere), inserted as it is.
+  // One whole value that json::write or another Writer already serialised,
+  // inserted as it is: a patch value compiled at load (policy/rules/mutate.cc),
+  // a member serialised once and written twice (admission/object_review.cc).
+  // Never text put together by hand: that is what this class replaces.
   Writer& raw(std::string_view json_text);
 
   // key + value in one call.

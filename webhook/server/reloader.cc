@@ -3,7 +3,6 @@
 #include "audit/audit.h"
 #include "policy/loader.h"
 #include "server/content_hash.h"
-#include "server/json_text.h"
 
 namespace driftgate::server {
 namespace {
@@ -37,7 +36,7 @@ Reloader::Reloader(const Options& options, PolicyStore& policies, TlsContextStor
       audit_(audit) {}
 
 void Reloader::log(std::string_view level, std::string_view event, std::string_view message,
-                   std::string_view fields) {
+                   const audit::EventFields& fields) {
   audit_.write_line(audit::event_line(now(), level, event, message, fields));
 }
 
@@ -53,8 +52,8 @@ Result<std::uint64_t> Reloader::load_initial_certificate() {
 
 void Reloader::install_certificate(TlsContext built, std::uint64_t fingerprint, bool is_reload) {
   metrics_.certificate_loaded(built.not_after_unix, is_reload);
-  std::string fields = json_field("subject", built.subject) + "," +
-                       json_field("notAfter", format_rfc3339(from_unix_seconds(built.not_after_unix)));
+  audit::EventFields fields;
+  fields.add("subject", built.subject).add("notAfter", format_rfc3339(from_unix_seconds(built.not_after_unix)));
   tls_.install(std::move(built), fingerprint, now());
   expiry_reminder_ = ExpiryReminder();  // a new certificate's state is told at once, even if it is the same
   if (is_reload)
@@ -70,8 +69,8 @@ void Reloader::check_certificate_expiry() {
   const TimePoint at = now();
   const CertificateExpiry state = classify_expiry(not_after, at, options_.cert_expiry_warning);
   if (!expiry_reminder_.due(state, std::chrono::steady_clock::now()) || state == CertificateExpiry::Valid) return;
-  std::string fields = json_field("certificate", tls_files_.certificate.string()) + "," +
-                       json_field("notAfter", format_rfc3339(not_after));
+  audit::EventFields fields;
+  fields.add("certificate", tls_files_.certificate.string()).add("notAfter", format_rfc3339(not_after));
   if (state == CertificateExpiry::Expiring) {
     log("warn", "certificate_expiring",
         "the serving certificate expires at " + format_rfc3339(not_after) + ", in " +
@@ -94,12 +93,13 @@ void Reloader::reload_policies() {
   auto fail = [&](std::vector<std::string> errors) {
     metrics_.policy_reload_failed();
     const std::string first = first_error_of(errors);
-    std::string fields = json_field("directory", directory) + "," + json_field("errors", errors);
+    audit::EventFields fields;
+    fields.add("directory", directory).add("errors", errors);
     auto attempts = policies_.record_failure(std::move(errors), now());
     log("error", "policy_reload_failed",
         have_policies_ ? "policy set not loaded; the previous set keeps serving: " + first
                        : "policy set not loaded; not ready: " + first,
-        fields + "," + json_field("failedAttempts", attempts));
+        fields.add("failedAttempts", attempts));
   };
 
   auto files = policy::read_policy_files(options_.policies_dir);
@@ -113,7 +113,7 @@ void Reloader::reload_policies() {
     // Unchanged, or a broken edit was reverted: what is on disk is what serves.
     if (policies_.status().failed_attempts > 0) {
       policies_.clear_failure();
-      log("info", "policy_reload_recovered", "policy files are back to the serving set", json_field("directory", directory));
+      log("info", "policy_reload_recovered", "policy files are back to the serving set", audit::EventFields().add("directory", directory));
     }
     return;
   }
@@ -132,8 +132,11 @@ void Reloader::reload_policies() {
   have_policies_ = true;
   metrics_.policy_reload_succeeded(generation, count, unix_seconds(loaded_at));
   log("info", "policies_loaded", summary,
-      json_field("directory", directory) + "," + json_field("generation", generation) + "," +
-          json_field("policies", count) + "," + json_field("files", files->size()));
+      audit::EventFields()
+          .add("directory", directory)
+          .add("generation", generation)
+          .add("policies", count)
+          .add("files", files->size()));
 }
 
 void Reloader::reload_certificate() {
@@ -141,15 +144,17 @@ void Reloader::reload_certificate() {
     metrics_.certificate_reload_failed();
     auto attempts = tls_.record_failure({error}, now());
     log("error", "certificate_reload_failed", "certificate not reloaded; the previous one keeps serving: " + error,
-        json_field("certificate", tls_files_.certificate.string()) + "," + json_field("errors", std::vector<std::string>{error}) + "," +
-            json_field("failedAttempts", attempts));
+        audit::EventFields()
+            .add("certificate", tls_files_.certificate.string())
+            .add("errors", std::vector<std::string>{error})
+            .add("failedAttempts", attempts));
   };
   auto material = read_tls_material(tls_files_);
   if (!material) return fail(material.error());
   if (material->fingerprint == tls_.fingerprint()) {
     if (tls_.status().failed_attempts > 0) {
       tls_.clear_failure();
-      log("info", "certificate_reload_recovered", "certificate files are back to the serving certificate", "");
+      log("info", "certificate_reload_recovered", "certificate files are back to the serving certificate", {});
     }
     return;
   }

@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "audit/audit.h"
 #include "server/audit_sink.h"
 #include "server/certificate_expiry.h"
 #include "server/metrics.h"
@@ -44,7 +45,7 @@ class Reloader {
   // Logs certificate_expiring (warn) or certificate_expired (error) when due.
   void check_certificate_expiry();
   void install_certificate(TlsContext built, std::uint64_t fingerprint, bool is_reload);
-  void log(std::string_view level, std::string_view event, std::string_view message, std::string_view fields);
+  void log(std::string_view level, std::string_view event, std::string_view message, const audit::EventFields& fields);
 
   const Options& options_;
   TlsFiles tls_files_;

@@ -5,7 +5,7 @@
 
 #include "admission/handle.h"
 #include "server/certificate_expiry.h"
-#include "server/json_text.h"
+#include "json/writer.h"
 
 namespace driftgate::server {
 namespace {
@@ -61,22 +61,17 @@ Response text_response(int status, std::string body, Route route) {
   return response;
 }
 
-// `extra`: more fields of this source, "" or starting with a comma.
-std::string source_status_json(const SourceStatus& status, std::string_view extra = "") {
-  // Each field appended on its own: `"," + json_field(...)` trips GCC 12's
-  // -Wrestrict false positive (the inlined insert at offset 0) at -O2 and above.
-  std::string out = "{\"generation\":" + std::to_string(status.generation);
-  const auto field = [&out](const std::string& text) { out.append(",").append(text); };
-  if (!status.summary.empty()) field(json_field("serving", status.summary));
-  if (status.loaded_at) field(json_field("loadedAt", format_rfc3339(*status.loaded_at)));
+// The members of one reloadable source's status (the caller opened the object).
+void write_source_status(json::Writer& w, const SourceStatus& status) {
+  w.field("generation", status.generation);
+  if (!status.summary.empty()) w.field("serving", status.summary);
+  if (status.loaded_at) w.field("loadedAt", format_rfc3339(*status.loaded_at));
   // lastError (the first, or null) is what clients read before lastErrors listed them all.
-  out.append(",\"lastError\":")
-      .append(status.last_errors.empty() ? std::string("null") : json_string(status.last_errors.front()));
-  field(json_field("lastErrors", status.last_errors));
-  if (status.last_error_at) field(json_field("lastErrorAt", format_rfc3339(*status.last_error_at)));
-  field(json_field("failedAttempts", status.failed_attempts));
-  out.append(extra).append("}");
-  return out;
+  if (status.last_errors.empty()) w.field("lastError", nullptr);
+  else w.field("lastError", status.last_errors.front());
+  w.strings("lastErrors", status.last_errors);
+  if (status.last_error_at) w.field("lastErrorAt", format_rfc3339(*status.last_error_at));
+  w.field("failedAttempts", status.failed_attempts);
 }
 
 // A group name as webhook-config writes it ("all", "x-<hash>"): short, and
@@ -119,7 +114,7 @@ std::optional<Response> Router::check_head(const RequestHead& head) const {
   if (route == Route::Unknown) {
     std::string path(head.target.substr(0, head.target.find('?')));
     return json_response(404,
-                         json_error_body("no such endpoint: " + path +
+                         admission::error_body("no such endpoint: " + path +
                                          " (endpoints: POST /validate[/GROUP], POST /mutate[/GROUP], GET /healthz, GET /readyz, GET /metrics)"),
                          route);
   }
@@ -127,7 +122,7 @@ std::optional<Response> Router::check_head(const RequestHead& head) const {
   std::string_view expected = is_admission ? "POST" : "GET";
   if (head.method != expected) {
     Response response = json_response(
-        405, json_error_body("method " + std::string(head.method) + " not allowed on /" +
+        405, admission::error_body("method " + std::string(head.method) + " not allowed on /" +
                              std::string(route_label(route)) + "; use " + std::string(expected)),
         route);
     response.allow = std::string(expected);
@@ -136,7 +131,7 @@ std::optional<Response> Router::check_head(const RequestHead& head) const {
   if (!is_admission) return std::nullopt;
   if (!is_json_media_type(head.content_type)) {
     return json_response(415,
-                         json_error_body("Content-Type must be application/json, got \"" +
+                         admission::error_body("Content-Type must be application/json, got \"" +
                                          std::string(head.content_type) + "\""),
                          route);
   }
@@ -146,7 +141,7 @@ std::optional<Response> Router::check_head(const RequestHead& head) const {
 
 Response Router::body_too_large(Route route) const {
   return json_response(413,
-                       json_error_body("request body exceeds the limit of " + std::to_string(options_.max_body_bytes) +
+                       admission::error_body("request body exceeds the limit of " + std::to_string(options_.max_body_bytes) +
                                        " bytes (--max-body-bytes)"),
                        route);
 }
@@ -171,7 +166,7 @@ Response Router::handle(const RequestHead& head, std::string_view body) const {
 Response Router::review(Route route, std::string_view group, std::string_view body) const {
   std::shared_ptr<const policy::PolicySet> set = policies_.current();  // this request keeps this set
   if (!set) {
-    return json_response(503, json_error_body("no valid policy set loaded yet; see /readyz?verbose"), route);
+    return json_response(503, admission::error_body("no valid policy set loaded yet; see /readyz?verbose"), route);
   }
   auto started = std::chrono::steady_clock::now();
   admission::Limits limits;
@@ -187,7 +182,7 @@ Response Router::review(Route route, std::string_view group, std::string_view bo
   if (!outcome.audit_line.empty()) audit_.write_line(outcome.audit_line);
   metrics_.observe_admission(route, std::chrono::steady_clock::now() - started,
                              outcome.http_status == 200 ? &outcome.decision : nullptr);
-  if (outcome.http_status != 200 && outcome.body.empty()) outcome.body = json_error_body(outcome.error);
+  if (outcome.http_status != 200 && outcome.body.empty()) outcome.body = admission::error_body(outcome.error);
   return json_response(outcome.http_status, std::move(outcome.body), route);
 }
 
@@ -204,23 +199,28 @@ Response Router::readiness(std::string_view target) const {
                                         : "not ready: no valid policy set loaded\n",
                          Route::Readyz);
   }
-  std::string scale_guard = "{\"state\":\"off\"}";
-  if (scale_guard_ && scale_guard_->guard) scale_guard = scale_guard_->guard->status_json();
-  else if (scale_guard_)
-    scale_guard = std::string("{").append(json_field("state", "off")).append(",").append(
-        json_field("reason", scale_guard_->off_reason)).append("}");
+  json::Writer w;
+  w.begin_object().field("ready", ready);
+  w.key("policies").begin_object();
+  write_source_status(w, policies_.status());
+  w.end_object().key("certificate").begin_object();
+  write_source_status(w, tls_.status());
   // Readiness does not follow the certificate: an expired one fails at the API
   // server's handshake whatever /readyz says; the log and this field say why.
-  std::string expiry;
   if (const auto not_after = known_not_after(tls_.not_after_unix())) {
-    expiry.append(",").append(json_field("notAfter", format_rfc3339(*not_after)));
-    expiry.append(",").append(
-        json_field("expiry", expiry_label(classify_expiry(*not_after, now(), options_.cert_expiry_warning))));
+    w.field("notAfter", format_rfc3339(*not_after));
+    w.field("expiry", expiry_label(classify_expiry(*not_after, now(), options_.cert_expiry_warning)));
   }
-  std::string body = std::string("{\"ready\":") + (ready ? "true" : "false") +
-                     ",\"policies\":" + source_status_json(policies_.status()) +
-                     ",\"certificate\":" + source_status_json(tls_.status(), expiry) + ",\"scaleGuard\":" + scale_guard +
-                     "}\n";
+  w.end_object().key("scaleGuard");
+  if (scale_guard_ && scale_guard_->guard) {
+    scale_guard_->guard->write_status(w);
+  } else {
+    w.begin_object().field("state", "off");
+    if (scale_guard_) w.field("reason", scale_guard_->off_reason);
+    w.end_object();
+  }
+  std::string body = w.end_object().take();
+  body.push_back('\n');
   return json_response(ready ? 200 : 503, std::move(body), Route::Readyz);
 }
 

@@ -6,7 +6,6 @@
 #include "engine/match.h"
 #include "kube/client.h"
 #include "kube/discovery.h"
-#include "server/json_text.h"
 
 namespace driftgate::server {
 
@@ -225,38 +224,28 @@ ScaleGuardStats ScaleGuard::stats() const {
   return out;
 }
 
-std::string ScaleGuard::status_json() const {
-  // Appended piece by piece: `"," + json_field(...)` trips GCC 12's -Wrestrict
-  // false positive (see router.cc).
+void ScaleGuard::write_status(json::Writer& w) const {
   const auto running = this->running();
-  std::string out = "{";
-  auto field = [&out](const std::string& text, bool comma = true) {
-    if (comma) out.append(",");
-    out.append(text);
-  };
+  w.begin_object();
   if (!running) {
     std::lock_guard lock(mutex_);
-    field(json_field("state", "discovering"), false);
-    field(json_field("cluster", config_.origin));
-    field(json_field("lastError", discovery_error_));
-    return out.append("}");
+    w.field("state", "discovering").field("cluster", config_.origin).field("lastError", discovery_error_);
+    w.end_object();
+    return;
   }
-  field(json_field("state", running->cache->has_synced() ? "synced" : "syncing"), false);
-  field(json_field("cluster", config_.origin));
-  out.append(",\"resources\":[");
-  bool first = true;
+  w.field("state", running->cache->has_synced() ? "synced" : "syncing").field("cluster", config_.origin);
+  w.key("resources").begin_array();
   for (const kube::ResourceStatus& r : running->cache->status()) {
-    if (!first) out.append(",");
-    first = false;
-    out.append("{");
-    field(json_field("resource", r.resource), false);
-    out.append(",\"synced\":").append(r.synced ? "true" : "false");
-    field(json_field("objects", r.objects));
-    field(json_field("resourceVersion", r.resource_version));
-    field(json_field("lastError", r.last_error));
-    out.append("}");
+    w.begin_object().field("resource", r.resource).field("synced", r.synced).field("objects", r.objects);
+    w.field("resourceVersion", r.resource_version).field("lastError", r.last_error).end_object();
   }
-  return out.append("]}");
+  w.end_array().end_object();
+}
+
+std::string ScaleGuard::status_json() const {
+  json::Writer w;
+  write_status(w);
+  return w.take();
 }
 
 }  // namespace driftgate::server

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "admission/scale_parent.h"
+#include "json/writer.h"
 #include "kube/config.h"
 #include "kube/metadata_cache.h"
 #include "policy/policy.h"
@@ -56,7 +57,9 @@ class ScaleGuard final : public admission::ParentLookup {
 
   // Every watched resource has listed once.
   bool synced() const;
-  // {"state":"synced"|"syncing"|"discovering","cluster":...,"resources":[...]} for /readyz?verbose.
+  // {"state":"synced"|"syncing"|"discovering","cluster":...,"resources":[...]}: the
+  // scaleGuard member of /readyz?verbose, written as the next value of `w`.
+  void write_status(json::Writer& w) const;
   std::string status_json() const;
   ScaleGuardStats stats() const;
 

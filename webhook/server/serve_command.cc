@@ -14,7 +14,6 @@
 #include "audit/audit.h"
 #include "kube/config.h"
 #include "server/audit_sink.h"
-#include "server/json_text.h"
 #include "server/io_pool.h"
 #include "server/listener.h"
 #include "server/metrics.h"
@@ -64,7 +63,7 @@ class GracefulShutdown {
   void begin(int signal_number) {
     if (started_) {
       // A second signal: the operator wants out now.
-      audit_.write_line(audit::event_line(now(), "warn", "shutdown_forced", "second signal; stopping at once", ""));
+      audit_.write_line(audit::event_line(now(), "warn", "shutdown_forced", "second signal; stopping at once"));
       io_.stop();
       return;
     }
@@ -72,9 +71,10 @@ class GracefulShutdown {
     deadline_ = std::chrono::steady_clock::now() + std::chrono::duration_cast<std::chrono::steady_clock::duration>(grace_);
     audit_.write_line(audit::event_line(now(), "info", "shutdown_started",
                                         "stopped accepting; finishing in-flight requests",
-                                        json_field("signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM") + "," +
-                                            json_field("openConnections", connections_.size()) + "," +
-                                            json_field("grace", format_duration(grace_))));
+                                        audit::EventFields()
+                                            .add("signal", signal_number == SIGINT ? "SIGINT" : "SIGTERM")
+                                            .add("openConnections", connections_.size())
+                                            .add("grace", format_duration(grace_))));
     listener_.stop();
     connections_.shutdown_all();
     poll();
@@ -87,7 +87,7 @@ class GracefulShutdown {
     if (std::chrono::steady_clock::now() >= deadline_) {
       audit_.write_line(audit::event_line(now(), "warn", "shutdown_grace_expired",
                                           "grace period over; closing the remaining connections",
-                                          json_field("openConnections", open)));
+                                          audit::EventFields().add("openConnections", open)));
       return io_.stop();
     }
     poll_.expires_after(kDrainPollInterval);
@@ -142,7 +142,7 @@ int serve_command(int argc, char** argv) {
   }
   AuditSink& sink = **audit;
   auto fatal = [&](const std::string& message) {
-    sink.write_line(audit::event_line(now(), "error", "startup_failed", message, ""));
+    sink.write_line(audit::event_line(now(), "error", "startup_failed", message));
     std::cerr << "driftgate serve: " << message << "\n";
     return kExitUsage;
   };
@@ -174,7 +174,7 @@ int serve_command(int argc, char** argv) {
       config = kube::in_cluster_config();  // auto: a Pod's service account, never a developer's ~/.kube/config
     if (config) {
       for (const std::string& w : config->warnings)
-        sink.write_line(audit::event_line(now(), "warn", "scale_guard_config", w, ""));
+        sink.write_line(audit::event_line(now(), "warn", "scale_guard_config", w));
       ScaleGuardOptions guard_options;
       guard_options.lookup_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(options.lookup_timeout);
       guard_options.cache.client.qps = 50;  // LIST pages and watch restarts of a few resources
@@ -186,8 +186,9 @@ int serve_command(int argc, char** argv) {
       metrics.watch_scale_guard([g = guard.get()] { return g->stats(); });
       sink.write_line(audit::event_line(now(), "info", "scale_guard_started",
                                         "judging /scale writes by their parent; caches syncing from " + origin,
-                                        json_field("cluster", origin) + "," +
-                                            json_field("lookupFailure", options.lookup_failure_allow ? "allow" : "deny")));
+                                        audit::EventFields()
+                                            .add("cluster", origin)
+                                            .add("lookupFailure", options.lookup_failure_allow ? "allow" : "deny")));
     } else if (explicit_config || options.scale_guard == Options::ScaleGuard::On) {
       return fatal("--scale-guard: no cluster access: " + config.error());
     } else {
@@ -200,7 +201,7 @@ int serve_command(int argc, char** argv) {
         now(), "warn", "scale_guard_off",
         "the /scale guard is OFF: kubectl scale of a GitOps-managed object is not judged by its owner (" +
             scale_guard.off_reason + ")",
-        json_field("reason", scale_guard.off_reason)));
+        audit::EventFields().add("reason", scale_guard.off_reason)));
     std::cerr << "driftgate serve: warning: the /scale guard is off: " << scale_guard.off_reason << "\n";
   }
 
@@ -227,13 +228,15 @@ int serve_command(int argc, char** argv) {
   address += ":" + std::to_string(bound.port());
   sink.write_line(audit::event_line(
       now(), "info", "listening", "driftgate serving https://" + address,
-      json_field("address", address) + "," + json_field("threads", options.threads) + "," +
-          json_field("policyGeneration", policies.status().generation) + "," +
-          json_field("clientCertificates", options.client_ca.empty() ? "not requested" : "required")));
+      audit::EventFields()
+          .add("address", address)
+          .add("threads", options.threads)
+          .add("policyGeneration", policies.status().generation)
+          .add("clientCertificates", options.client_ca.empty() ? "not requested" : "required")));
 
   io.run();
   reloader.stop();
-  sink.write_line(audit::event_line(now(), "info", "stopped", "driftgate stopped", ""));
+  sink.write_line(audit::event_line(now(), "info", "stopped", "driftgate stopped"));
   return kExitOk;
 }
 

@@ -4,7 +4,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl/error.hpp>
 
-#include "server/json_text.h"
+#include "admission/handle.h"
 
 namespace driftgate::server {
 namespace {
@@ -37,7 +37,7 @@ bool iequals(std::string_view a, std::string_view b) {
 Response error_response(int status, std::string message) {
   Response response;
   response.status = status;
-  response.body = json_error_body(message);
+  response.body = admission::error_body(message);
   return response;
 }
 

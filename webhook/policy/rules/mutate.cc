@@ -1,6 +1,8 @@
 #include "policy/rules/mutate.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <type_traits>
 
 #include "engine/rule_check.h"
 #include "json/yaml_node.h"
@@ -9,44 +11,63 @@
 namespace driftgate::policy {
 namespace {
 
-// Compiles a patch value: JSON text runs, broken where a string holds a template.
+bool holds_template(const json::Value& v) {
+  if (v.is_string()) return v.as_string().find("{{") != std::string_view::npos;
+  if (v.is_array())
+    return std::any_of(v.items().begin(), v.items().end(), [](const json::Value& i) { return holds_template(i); });
+  if (v.is_object())
+    return std::any_of(v.members().begin(), v.members().end(),
+                       [](const json::Member& m) { return holds_template(m.value); });
+  return false;
+}
+
+// Compiles a patch value into writer steps: a subtree without templates is one
+// Value step, serialised here once; the containers around a template are opened
+// and closed step by step.
 void compile_value(const json::Value& v, std::vector<PatchOperation::Piece>& out, RuleReader& reader,
                    const YAML::Node& at, const std::string& field) {
-  auto text = [&]() -> std::string& {
-    if (out.empty() || out.back().string_template) out.push_back({});
-    return out.back().json;
-  };
-  if (v.is_string() && v.as_string().find("{{") != std::string_view::npos) {
+  using Kind = PatchOperation::Piece::Kind;
+  if (!holds_template(v)) {
+    std::string text;
+    json::write(v, text);
+    out.push_back({Kind::Value, std::move(text), std::nullopt});
+    return;
+  }
+  if (v.is_string()) {
     auto t = Template::parse(v.as_string());
     if (!t) reader.error(at, field, t.error());
-    else out.push_back({{}, std::move(*t)});
+    else out.push_back({Kind::Template, {}, std::move(*t)});
     return;
   }
   if (v.is_array()) {
-    text().push_back('[');
-    bool first = true;
-    for (const json::Value& item : v.items()) {
-      if (!first) text().push_back(',');
-      first = false;
-      compile_value(item, out, reader, at, field);
-    }
-    text().push_back(']');
+    out.push_back({Kind::BeginArray, {}, std::nullopt});
+    for (const json::Value& item : v.items()) compile_value(item, out, reader, at, field);
+    out.push_back({Kind::EndArray, {}, std::nullopt});
     return;
   }
-  if (v.is_object()) {
-    text().push_back('{');
-    bool first = true;
-    for (const json::Member& m : v.members()) {
-      if (!first) text().push_back(',');
-      first = false;
-      json::write_string(m.key, text());
-      text().push_back(':');
-      compile_value(m.value, out, reader, at, field);
-    }
-    text().push_back('}');
-    return;
+  out.push_back({Kind::BeginObject, {}, std::nullopt});
+  for (const json::Member& m : v.members()) {
+    out.push_back({Kind::Key, std::string(m.key), std::nullopt});
+    compile_value(m.value, out, reader, at, field);
   }
-  json::write(v, text());
+  out.push_back({Kind::EndObject, {}, std::nullopt});
+}
+
+// Writes a compiled value as the next value of `w`, its templates rendered.
+template <typename Lookup>
+void emit(const std::vector<PatchOperation::Piece>& pieces, json::Writer& w, const Lookup& lookup) {
+  using Kind = PatchOperation::Piece::Kind;
+  for (const PatchOperation::Piece& piece : pieces) {
+    switch (piece.kind) {
+      case Kind::Value: w.raw(piece.text); break;  // whole values json::write produced at load
+      case Kind::Key: w.key(piece.text); break;
+      case Kind::BeginObject: w.begin_object(); break;
+      case Kind::EndObject: w.end_object(); break;
+      case Kind::BeginArray: w.begin_array(); break;
+      case Kind::EndArray: w.end_array(); break;
+      case Kind::Template: w.string(piece.string_template->render(lookup)); break;
+    }
+  }
 }
 
 std::optional<PatchOperation> read_operation(RuleReader& reader, const YAML::Node& n, const std::string& field) {
@@ -129,17 +150,12 @@ const json::Value* child(const json::Value& node, const std::string& token) {
   return nullptr;
 }
 
-void append_op(std::string& ops, std::string_view op, const std::string& pointer, const std::string* value_json) {
-  if (!ops.empty()) ops.push_back(',');
-  ops += "{\"op\":\"";
-  ops += op;
-  ops += "\",\"path\":";
-  json::write_string(pointer, ops);
-  if (value_json) {
-    ops += ",\"value\":";
-    ops += *value_json;
-  }
-  ops.push_back('}');
+// One operation object; `value`, when given, writes its value.
+template <typename WriteValue>
+void append_op(json::Writer& ops, std::string_view op, std::string_view pointer, const WriteValue& value) {
+  ops.begin_object().field("op", op).field("path", pointer);
+  if constexpr (!std::is_same_v<WriteValue, std::nullptr_t>) value(ops.key("value"));
+  ops.end_object();
 }
 
 bool pointer_touches(const std::vector<std::string>& tokens, Keys keys) {
@@ -182,7 +198,7 @@ bool Mutate::reads(Keys keys) const {
   return std::any_of(patch.begin(), patch.end(), [&](const PatchOperation& op) { return pointer_touches(op.tokens, keys); });
 }
 
-void Mutate::append_patch(const Policy& policy, const Rule& rule, const engine::RuleContext& context, std::string& ops,
+void Mutate::append_patch(const Policy& policy, const Rule& rule, const engine::RuleContext& context, json::Writer& ops,
                           std::vector<std::string>& created) const {
   const json::Value& object = context.request().object;
   static const std::vector<std::string> kNoPaths;
@@ -212,24 +228,19 @@ void Mutate::append_patch(const Policy& policy, const Rule& rule, const engine::
       if (target_exists) append_op(ops, "remove", op.pointer, nullptr);
       continue;
     }
-    std::string value;
-    for (const PatchOperation::Piece& piece : op.compiled)
-      if (piece.string_template) json::write_string(piece.string_template->render(lookup), value);
-      else value += piece.json;
     if (parent_exists) {
       // replace needs an existing target; add works either way.
-      append_op(ops, op.op == PatchOperation::Op::Replace && target_exists ? "replace" : "add", op.pointer, &value);
+      append_op(ops, op.op == PatchOperation::Op::Replace && target_exists ? "replace" : "add", op.pointer,
+                [&](json::Writer& w) { emit(op.compiled, w, lookup); });
       continue;
     }
-    // `add` into a map that does not exist fails: add the whole map instead.
-    std::string nested = value;
-    for (std::size_t i = tokens.size() - 1; i > existing; --i) {
-      std::string wrapped = "{";
-      json::write_string(tokens[i], wrapped);
-      wrapped += ":" + nested + "}";
-      nested = std::move(wrapped);
-    }
-    append_op(ops, "add", pointer_of(tokens, existing + 1), &nested);
+    // `add` into a map that does not exist fails: add the whole map instead,
+    // {"<tokens[existing+1]>":{...{"<last token>":value}}}.
+    append_op(ops, "add", pointer_of(tokens, existing + 1), [&](json::Writer& w) {
+      for (std::size_t i = existing + 1; i < tokens.size(); ++i) w.begin_object().key(tokens[i]);
+      emit(op.compiled, w, lookup);
+      for (std::size_t i = existing + 1; i < tokens.size(); ++i) w.end_object();
+    });
     for (std::size_t i = existing + 1; i < tokens.size(); ++i) created.push_back(pointer_of(tokens, i));
   }
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "json/value.h"
+#include "json/writer.h"
 #include "policy/rules/rule_type.h"
 #include "policy/template.h"
 
@@ -23,11 +24,14 @@ struct PatchOperation {
   std::string pointer;               // RFC 6901, as written
   std::vector<std::string> tokens;   // the pointer, unescaped
   std::optional<json::Value> value;  // as written (strings may hold templates)
-  // The value compiled at load: JSON text, with each string that holds a template
-  // as a template rendered (and quoted) per request.
+  // The value compiled at load into steps for json::Writer: every part without a
+  // template serialised once (a Value step), and the objects and arrays around a
+  // string that holds a template opened and closed step by step, so a request only
+  // renders its templates. emit() replays them.
   struct Piece {
-    std::string json;
-    std::optional<Template> string_template;  // when set, `json` is empty
+    enum class Kind { Value, Key, BeginObject, EndObject, BeginArray, EndArray, Template } kind;
+    std::string text;                         // Value: one whole JSON value, as json::write wrote it; Key: the key
+    std::optional<Template> string_template;  // Template: rendered and written as a string per request
   };
   std::vector<Piece> compiled;
 };
@@ -45,10 +49,10 @@ struct Mutate {
   // Mutate rules never violate: the engine asks for their patch instead.
   void check(engine::ViolationBuilder&) const {}
 
-  // The JSON Patch operations, as comma-separated JSON objects appended to `ops`
-  // (no brackets). `created` tracks maps the patch already adds so later
-  // operations add into them instead of replacing them.
-  void append_patch(const Policy& policy, const Rule& rule, const engine::RuleContext& context, std::string& ops,
+  // The JSON Patch operations, written as the next values of `ops` (an open
+  // array). `created` tracks maps the patch already adds so later operations add
+  // into them instead of replacing them.
+  void append_patch(const Policy& policy, const Rule& rule, const engine::RuleContext& context, json::Writer& ops,
                     std::vector<std::string>& created) const;
 };
 
