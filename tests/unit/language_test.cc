@@ -331,6 +331,26 @@ TEST_F(Language, QuantityBoundsSayWhatFailedAndWhatWasExpected) {
             "quantity)");
 }
 
+// Regression: a value that is not an integer was explained as "(not a integer)".
+TEST_F(Language, AValueThatIsNotAnIntegerIsExplainedWithTheRightArticle) {
+  const std::string p = policy_yaml(R"(
+  match: {kinds: [Pod]}
+  rules:
+    - name: priority
+      expect: {path: metadata.annotations.priority, min: 10, as: integer}
+)");
+  auto j = judge(p, R"(
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: apps, annotations: {priority: high}}
+spec:
+  containers: [{name: a, image: a}]
+)");
+  EXPECT_EQ(j.message(),
+            "p/priority: Pod apps/web: metadata.annotations.priority is \"high\"; expected min 10 (as integer) (not an "
+            "integer)");
+}
+
 TEST_F(Language, EqualsInAndNotInAreTyped) {
   const std::string p = policy_yaml(R"(
   match: {kinds: [Pod]}

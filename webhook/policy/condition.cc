@@ -152,7 +152,8 @@ bool ValueTests::passes(const json::Value& v) const {
 
 std::string ValueTests::type_reason(const json::Value& v) const {
   if (regex && !v.is_string()) return " (not a string)";
-  if ((min || max) && !compare_to(v, min ? *min : *max, as)) return " (not a " + std::string(order_name(as)) + ")";
+  if ((min || max) && !compare_to(v, min ? *min : *max, as))
+    return std::string(as == ValueOrder::Integer ? " (not an " : " (not a ") + std::string(order_name(as)) + ")";
   if (keys_in && !v.is_object()) return " (not an object)";
   return "";
 }
