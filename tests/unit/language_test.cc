@@ -550,6 +550,17 @@ TEST(LanguageErrors, EachLoadErrorNamesItsPlaceAndSuggests) {
       {"    - {name: r, frozen: {}}\n", "{kinds: [Pod], podTemplates: true}",
        "frozen guards whole objects: it cannot be used with match.podTemplates"},
       {"    - {name: r, deny: {}}\n", "{kinds: [Pod], names: []}", "spec.match.names: must name at least one name"},
+      // A null value counts as not set, so no value test ever sees one: these could
+      // never match, and a policy that relied on them silently judged nothing.
+      {"    - {name: r, deny: {path: spec.x, equals: null}}\n", "{kinds: [Pod]}",
+       "spec.rules[0].deny.equals: equals: null never matches: a null value counts as not set (test for it with "
+       "{not: {exists: P}})"},
+      {"    - {name: r, deny: {any: 'spec.x[*]', in: [a, null]}}\n", "{kinds: [Pod]}",
+       "spec.rules[0].deny.in[1]: in: null never matches"},
+      {"    - {name: r, expect: {path: spec.x, notIn: [~]}}\n", "{kinds: [Pod]}",
+       "spec.rules[0].expect.notIn[0]: notIn: null never matches"},
+      {"    - {name: r, deny: {path: spec.x, type: \"null\"}}\n", "{kinds: [Pod]}",
+       "spec.rules[0].deny.type: type: null never matches: a null value counts as not set"},
   };
   for (const Case& c : cases) {
     std::string errors = load_error(c.rules, c.match);

@@ -416,7 +416,17 @@ class ConditionReader {
       r_.error(n, field, v.error());
       return std::nullopt;
     }
+    // A null value counts as not set (follow and path::walk skip it), so no test
+    // ever sees one: a null here could never match, and the rule would judge nothing.
+    if (v->is_null() && what != "keysIn") {
+      r_.error(n, field, null_never_matches(what));
+      return std::nullopt;
+    }
     return *v;
+  }
+
+  static std::string null_never_matches(std::string_view what) {
+    return std::string(what) + ": null never matches: a null value counts as not set (test for it with {not: {exists: P}})";
   }
 
   std::optional<std::vector<json::Value>> scalar_list(const YAML::Node& n, const std::string& field,
@@ -459,7 +469,10 @@ class ConditionReader {
   void read_tests(const YAML::Node& n, const std::string& field, ValueTests& t) {
     std::vector<std::string> text;
     if (const YAML::Node type = n["type"]) {
-      if (auto name = r_.one_of(type, field + ".type", "type", {"string", "number", "boolean", "null", "object", "array"})) {
+      if (auto name = r_.one_of(type, field + ".type", "type", {"string", "number", "boolean", "null", "object", "array"});
+          name && *name == "null") {
+        r_.error(type, field + ".type", null_never_matches("type"));
+      } else if (name) {
         static constexpr std::pair<std::string_view, JsonType> kTypes[] = {
             {"string", JsonType::String}, {"number", JsonType::Number}, {"boolean", JsonType::Boolean},
             {"null", JsonType::Null},     {"object", JsonType::Object}, {"array", JsonType::Array}};
