@@ -351,6 +351,20 @@ spec:
             "integer)");
 }
 
+// Regression: equals between an integer and a decimal compared through double, so
+// 9007199254740993 (2^53 + 1) "equalled" 9007199254740992.0 while min/max (long
+// double) ordered them apart.
+TEST_F(Language, EqualsBetweenAnIntegerAndADecimalIsNotRoundedThroughDouble) {
+  const std::string p = policy_yaml(R"(
+  match: {kinds: [Pod]}
+  rules:
+    - name: priority
+      deny: {path: spec.priority, equals: 9007199254740992.0}
+)");
+  EXPECT_TRUE(judge(p, pod("  priority: 9007199254740993\n  containers: [{name: a, image: a}]\n")).allowed());
+  EXPECT_FALSE(judge(p, pod("  priority: 9007199254740992\n  containers: [{name: a, image: a}]\n")).allowed());
+}
+
 TEST_F(Language, EqualsInAndNotInAreTyped) {
   const std::string p = policy_yaml(R"(
   match: {kinds: [Pod]}

@@ -44,7 +44,12 @@ std::optional<JsonType> type_of(const json::Value& v) {
 bool scalar_equals(const json::Value& v, const json::Value& s) {
   if (v.is_number() && s.is_number()) {
     if (v.is_integer() && s.is_integer()) return v.as_integer() == s.as_integer();
-    return v.as_double() == s.as_double();
+    // long double holds every int64 exactly (as compare_to does): through double,
+    // 2^53 + 1 would equal 2^53.
+    auto exact = [](const json::Value& n) {
+      return n.is_integer() ? static_cast<long double>(n.as_integer()) : static_cast<long double>(n.as_double());
+    };
+    return exact(v) == exact(s);
   }
   if (v.type() != s.type()) return false;
   switch (v.type()) {
