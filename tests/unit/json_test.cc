@@ -298,6 +298,19 @@ TEST(Yaml, BlockDepthLimitNamesTheLimit) {
   EXPECT_EQ(deep.error(), "YAML nesting is deeper than the limit of 5 levels");
 }
 
+// Regression: block nesting past yaml-cpp's own recursion guard (500 levels; the
+// flow pre-scan does not see block nesting) failed with "malformed YAML ...: bad
+// file", naming neither the cause nor the limit.
+TEST(Yaml, BlockDepthBeyondTheParsersGuardNamesTheLimit) {
+  std::string text;
+  for (int i = 0; i < 600; ++i) text += "- ";
+  text += "1\n";
+  auto deep = parse_yaml(text);
+  ASSERT_FALSE(deep.ok());
+  EXPECT_NE(deep.error().find("nesting is deeper than the YAML parser's limit of 500 levels"), std::string::npos)
+      << deep.error();
+}
+
 TEST(Yaml, SizeLimitNamesTheLimit) {
   auto doc = parse_yaml(std::string(200, 'a'), {.max_depth = 128, .max_bytes = 100});
   ASSERT_FALSE(doc.ok());

@@ -331,6 +331,40 @@ TEST_F(Language, QuantityBoundsSayWhatFailedAndWhatWasExpected) {
             "quantity)");
 }
 
+// Regression: a value that is not an integer was explained as "(not a integer)".
+TEST_F(Language, AValueThatIsNotAnIntegerIsExplainedWithTheRightArticle) {
+  const std::string p = policy_yaml(R"(
+  match: {kinds: [Pod]}
+  rules:
+    - name: priority
+      expect: {path: metadata.annotations.priority, min: 10, as: integer}
+)");
+  auto j = judge(p, R"(
+apiVersion: v1
+kind: Pod
+metadata: {name: web, namespace: apps, annotations: {priority: high}}
+spec:
+  containers: [{name: a, image: a}]
+)");
+  EXPECT_EQ(j.message(),
+            "p/priority: Pod apps/web: metadata.annotations.priority is \"high\"; expected min 10 (as integer) (not an "
+            "integer)");
+}
+
+// Regression: equals between an integer and a decimal compared through double, so
+// 9007199254740993 (2^53 + 1) "equalled" 9007199254740992.0 while min/max (long
+// double) ordered them apart.
+TEST_F(Language, EqualsBetweenAnIntegerAndADecimalIsNotRoundedThroughDouble) {
+  const std::string p = policy_yaml(R"(
+  match: {kinds: [Pod]}
+  rules:
+    - name: priority
+      deny: {path: spec.priority, equals: 9007199254740992.0}
+)");
+  EXPECT_TRUE(judge(p, pod("  priority: 9007199254740993\n  containers: [{name: a, image: a}]\n")).allowed());
+  EXPECT_FALSE(judge(p, pod("  priority: 9007199254740992\n  containers: [{name: a, image: a}]\n")).allowed());
+}
+
 TEST_F(Language, EqualsInAndNotInAreTyped) {
   const std::string p = policy_yaml(R"(
   match: {kinds: [Pod]}
@@ -530,6 +564,17 @@ TEST(LanguageErrors, EachLoadErrorNamesItsPlaceAndSuggests) {
       {"    - {name: r, frozen: {}}\n", "{kinds: [Pod], podTemplates: true}",
        "frozen guards whole objects: it cannot be used with match.podTemplates"},
       {"    - {name: r, deny: {}}\n", "{kinds: [Pod], names: []}", "spec.match.names: must name at least one name"},
+      // A null value counts as not set, so no value test ever sees one: these could
+      // never match, and a policy that relied on them silently judged nothing.
+      {"    - {name: r, deny: {path: spec.x, equals: null}}\n", "{kinds: [Pod]}",
+       "spec.rules[0].deny.equals: equals: null never matches: a null value counts as not set (test for it with "
+       "{not: {exists: P}})"},
+      {"    - {name: r, deny: {any: 'spec.x[*]', in: [a, null]}}\n", "{kinds: [Pod]}",
+       "spec.rules[0].deny.in[1]: in: null never matches"},
+      {"    - {name: r, expect: {path: spec.x, notIn: [~]}}\n", "{kinds: [Pod]}",
+       "spec.rules[0].expect.notIn[0]: notIn: null never matches"},
+      {"    - {name: r, deny: {path: spec.x, type: \"null\"}}\n", "{kinds: [Pod]}",
+       "spec.rules[0].deny.type: type: null never matches: a null value counts as not set"},
   };
   for (const Case& c : cases) {
     std::string errors = load_error(c.rules, c.match);

@@ -400,6 +400,23 @@ TEST(LoaderErrors, AnUnquotedStarInAFlowCollectionSaysToQuoteThePath) {
   EXPECT_EQ(plain.errors[0].message.find("quoted"), std::string::npos) << plain.error_text();
 }
 
+// Regression: a condition nested 10,000 levels deep ({not: {not: ...}}) was refused
+// by yaml-cpp's recursion guard with only "malformed YAML: bad file", which neither
+// says what is wrong nor names the limit. The error now says the nesting is too deep.
+TEST(LoaderErrors, NestingDeeperThanTheYamlParserAllowsNamesTheLimit) {
+  std::string deny;
+  for (int i = 0; i < 10000; ++i) deny += "{not: ";
+  deny += "{path: a, equals: 1}";
+  deny += std::string(10000, '}');
+  LoadResult r = load("apiVersion: driftgate.dev/v1alpha1\nkind: Policy\nmetadata: {name: p}\nspec:\n"
+                      "  match: {kinds: [Pod]}\n  rules:\n    - name: r\n      deny: " + deny + "\n");
+  ASSERT_EQ(r.errors.size(), 1u) << r.error_text();
+  EXPECT_EQ(r.errors[0].line, 8) << r.error_text();
+  EXPECT_NE(r.errors[0].message.find("nesting is deeper than the YAML parser's limit of"), std::string::npos)
+      << r.error_text();
+  EXPECT_EQ(r.set, nullptr);
+}
+
 TEST(LoaderErrors, DuplicateFieldInAMapping) {
   // YAML parsers keep the first of two equal keys; the second must not be silently lost.
   std::string text = policy_doc("p1", "  mode: Warn\n" + kMinimalSpec + "  mode: Enforce\n");

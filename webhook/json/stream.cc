@@ -4,6 +4,7 @@
 #include <string>
 
 #include "json/parse.h"
+#include "json/yaml_error.h"
 #include <yaml-cpp/yaml.h>
 
 #include "json/yaml_node.h"
@@ -109,7 +110,7 @@ Result<Stream> read_stream(std::string_view text, const StreamLimits& limits) {
     } catch (const YAML::Exception& e) {
       document.line = chunk.first_line + std::max(e.mark.line, 0);
       document.error = "malformed YAML at line " + std::to_string(document.line) + ", column " +
-                       std::to_string(e.mark.column + 1) + ": " + e.msg;
+                       std::to_string(e.mark.column + 1) + ": " + yaml_error_message(e);
       stream.documents.push_back(std::move(document));
       continue;
     }

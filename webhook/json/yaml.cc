@@ -1,5 +1,6 @@
 #include "json/yaml.h"
 
+#include "json/yaml_error.h"
 #include "json/yaml_node.h"
 
 #include <yaml-cpp/yaml.h>
@@ -158,7 +159,7 @@ Result<Value> parse_yaml_into(std::string_view text, Arena& arena, const YamlLim
     return Converter{arena, limits}.convert(node, 0);
   } catch (const YAML::Exception& e) {
     return Error{"malformed YAML at line " + std::to_string(e.mark.line + 1) + ", column " +
-                 std::to_string(e.mark.column + 1) + ": " + e.msg};
+                 std::to_string(e.mark.column + 1) + ": " + yaml_error_message(e)};
   }
 }
 

@@ -44,7 +44,12 @@ std::optional<JsonType> type_of(const json::Value& v) {
 bool scalar_equals(const json::Value& v, const json::Value& s) {
   if (v.is_number() && s.is_number()) {
     if (v.is_integer() && s.is_integer()) return v.as_integer() == s.as_integer();
-    return v.as_double() == s.as_double();
+    // long double holds every int64 exactly (as compare_to does): through double,
+    // 2^53 + 1 would equal 2^53.
+    auto exact = [](const json::Value& n) {
+      return n.is_integer() ? static_cast<long double>(n.as_integer()) : static_cast<long double>(n.as_double());
+    };
+    return exact(v) == exact(s);
   }
   if (v.type() != s.type()) return false;
   switch (v.type()) {
@@ -152,7 +157,8 @@ bool ValueTests::passes(const json::Value& v) const {
 
 std::string ValueTests::type_reason(const json::Value& v) const {
   if (regex && !v.is_string()) return " (not a string)";
-  if ((min || max) && !compare_to(v, min ? *min : *max, as)) return " (not a " + std::string(order_name(as)) + ")";
+  if ((min || max) && !compare_to(v, min ? *min : *max, as))
+    return std::string(as == ValueOrder::Integer ? " (not an " : " (not a ") + std::string(order_name(as)) + ")";
   if (keys_in && !v.is_object()) return " (not an object)";
   return "";
 }
@@ -415,7 +421,17 @@ class ConditionReader {
       r_.error(n, field, v.error());
       return std::nullopt;
     }
+    // A null value counts as not set (follow and path::walk skip it), so no test
+    // ever sees one: a null here could never match, and the rule would judge nothing.
+    if (v->is_null() && what != "keysIn") {
+      r_.error(n, field, null_never_matches(what));
+      return std::nullopt;
+    }
     return *v;
+  }
+
+  static std::string null_never_matches(std::string_view what) {
+    return std::string(what) + ": null never matches: a null value counts as not set (test for it with {not: {exists: P}})";
   }
 
   std::optional<std::vector<json::Value>> scalar_list(const YAML::Node& n, const std::string& field,
@@ -458,7 +474,10 @@ class ConditionReader {
   void read_tests(const YAML::Node& n, const std::string& field, ValueTests& t) {
     std::vector<std::string> text;
     if (const YAML::Node type = n["type"]) {
-      if (auto name = r_.one_of(type, field + ".type", "type", {"string", "number", "boolean", "null", "object", "array"})) {
+      if (auto name = r_.one_of(type, field + ".type", "type", {"string", "number", "boolean", "null", "object", "array"});
+          name && *name == "null") {
+        r_.error(type, field + ".type", null_never_matches("type"));
+      } else if (name) {
         static constexpr std::pair<std::string_view, JsonType> kTypes[] = {
             {"string", JsonType::String}, {"number", JsonType::Number}, {"boolean", JsonType::Boolean},
             {"null", JsonType::Null},     {"object", JsonType::Object}, {"array", JsonType::Array}};

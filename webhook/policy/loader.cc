@@ -8,6 +8,7 @@
 #include <unordered_map>
 
 #include "json/yaml_documents.h"
+#include "json/yaml_error.h"
 #include "json/yaml_node.h"
 #include "policy/kind_pattern.h"
 #include "policy/pod_templates.h"
@@ -378,7 +379,7 @@ FileDocuments parse_file(const SourceFile& file, std::vector<Diagnostic>& errors
     out.documents = json::load_all_documents(file.text);
   } catch (const YAML::Exception& e) {
     errors.push_back({file.path, e.mark.line + 1, e.mark.column + 1, "",
-                      "malformed YAML: " + e.msg + yaml_error_hint(file.text, e.mark.line, e.msg)});
+                      "malformed YAML: " + json::yaml_error_message(e) + yaml_error_hint(file.text, e.mark.line, e.msg)});
     out.ok = false;
   }
   return out;
