@@ -213,6 +213,7 @@ struct FakeApiServer::Impl {
   bool policy_reports = false;
   std::uint64_t object_resource_version = 9000;
   int change_before_put = 0;
+  std::set<std::string> deleted_namespaces;  // delete_namespace
   std::vector<std::shared_ptr<WatchStream>> watches;
   std::size_t watch_request_count = 0;
   mutable std::condition_variable changed;  // watches and their lines
@@ -480,6 +481,8 @@ struct FakeApiServer::Impl {
     if (object_namespace != ns)
       return reply(400, status_body(400, "BadRequest", "the namespace of the provided object does not match the namespace sent on the request"));
     if (r.method == "POST" && name.empty()) {
+      if (deleted_namespaces.count(ns))
+        return reply(404, status_body(404, "NotFound", "namespaces \"" + ns + "\" not found"));
       if (find(object_name) != stored.end())
         return reply(409, status_body(409, "AlreadyExists", resource + " \"" + object_name + "\" already exists"));
       Stored created;
@@ -698,6 +701,10 @@ void FakeApiServer::drop_connections_silently(bool drop) {
 void FakeApiServer::break_metrics_group(bool broken) {
   std::lock_guard lock(impl_->mutex);
   impl_->metrics_broken = broken;
+}
+void FakeApiServer::delete_namespace(const std::string& ns) {
+  std::lock_guard lock(impl_->mutex);
+  impl_->deleted_namespaces.insert(ns);
 }
 void FakeApiServer::clear_objects(const std::string& collection) {
   std::lock_guard lock(impl_->mutex);

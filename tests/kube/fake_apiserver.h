@@ -91,6 +91,9 @@ class FakeApiServer {
   // The next n PUTs find the stored object changed by another writer just before
   // (its resourceVersion moves on), so the PUT's resourceVersion is stale: 409.
   void change_before_next_puts(int n);
+  // Namespace `ns` is deleted: a POST into it answers 404 NotFound (namespaces "ns"
+  // not found), as the API server does.
+  void delete_namespace(const std::string& ns);
   // The stored objects of a collection (JSON, as GET serves them).
   std::vector<std::string> objects(const std::string& collection) const;
 

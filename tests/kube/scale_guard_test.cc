@@ -65,7 +65,9 @@ std::string read_text(const std::string& path) {
 
 // The fixture review for Deployment users/<name>, scaled by `username` in `groups`.
 std::string scale_review(const std::string& name = "users-api", const std::string& username = "jane@example.com",
-                         const std::string& groups = R"("developers", "system:authenticated")") {
+                         const std::string& groups = R"("developers", "system:authenticated")",
+                         std::string uid = "") {
+  if (uid.empty()) uid = "uid-" + name;  // deployment()'s
   std::string text = read_text(std::string(KUBE_TEST_DIR) + "/../fixtures/scale-deployment-kubectl.json");
   auto replace_all = [&](const std::string& from, const std::string& to) {
     for (auto at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
@@ -74,6 +76,8 @@ std::string scale_review(const std::string& name = "users-api", const std::strin
   replace_all("\"users-api\"", "\"" + name + "\"");
   replace_all("\"jane@example.com\"", "\"" + username + "\"");
   replace_all(R"("developers", "system:authenticated")", groups);
+  // The Scale's metadata carries the parent's uid, as the API server sends it.
+  replace_all("\"0c8e4a52-31b6-4c35-8a9f-5e4f3b2d1a60\"", "\"" + uid + "\"");
   return text;
 }
 
@@ -198,6 +202,25 @@ TEST_F(ScaleGuardTest, AnObjectNewerThanTheLastWatchEventIsFetchedWithAGet) {
   EXPECT_TRUE(got);
   // A scale of an object that does not exist at all: the API server answers it 404 itself.
   EXPECT_TRUE(judge(*guard, scale_review("nowhere")).allowed);
+}
+
+TEST_F(ScaleGuardTest, AParentDeletedAndRecreatedUnseenByTheWatchIsFetchedNotJudgedByTheOldEntry) {
+  auto guard = start_guard();
+  ASSERT_TRUE(guard->stats().objects > 0);
+  // Deployment users/unmanaged is deleted and recreated by Flux (a new uid, Flux's
+  // labels) while the watch sees nothing (down, or lagging): the cache still holds
+  // the old, unmanaged object under the same name.
+  server->clear_objects(kDeployments);
+  std::string recreated = deployment("unmanaged", 500, kFluxLabels);
+  recreated.replace(recreated.find("uid-unmanaged"), 13, "uid-unmanaged-2");
+  server->add_object(kDeployments, recreated);
+  const auto gets = guard->stats().gets;
+  Answer a = judge(*guard, scale_review("unmanaged", "jane@example.com", R"("developers")", "uid-unmanaged-2"));
+  EXPECT_FALSE(a.allowed) << "judged by the deleted object's metadata (no Flux labels): allowed";
+  EXPECT_NE(a.message.find("Deployment users/unmanaged is managed by Flux Kustomization flux-system/apps"),
+            std::string::npos)
+      << a.message;
+  EXPECT_EQ(guard->stats().gets, gets + 1) << "a cached entry of another uid is a miss";
 }
 
 TEST_F(ScaleGuardTest, AWatchThatDropsResumesAndA410Relists) {

@@ -123,6 +123,26 @@ TEST(Sync, ARefusedWriteIsAnErrorWithTheStatusMessage) {
   EXPECT_NE(result.error().find("403"), std::string::npos) << result.error();
 }
 
+TEST(Sync, ANamespaceDeletedSinceTheScanIsSkippedAndTheOtherReportsAreStillWritten) {
+  // An ephemeral namespace (a preview environment) deleted during a long scan:
+  // its report cannot be created, which must not leave every later namespace's
+  // report unwritten and the stale ones undeleted.
+  FakeApiServer server;
+  server.serve_policy_reports();
+  TempDir dir;
+  Client client = connect(dir, server);
+  ASSERT_TRUE(sync_objects(client, namespaced(), {{"c", "driftgate", report("c", "1")}}).ok());
+  server.delete_namespace("a");
+  auto result = sync_objects(client, namespaced(), {{"a", "driftgate", report("a", "1")}, {"b", "driftgate", report("b", "1")}});
+  ASSERT_TRUE(result.ok()) << result.error();
+  EXPECT_EQ(result->created, 1u);
+  EXPECT_EQ(result->skipped, 1u);
+  EXPECT_EQ(result->deleted, 1u) << "c's report, stale";
+  const auto stored = server.objects("/apis/wgpolicyk8s.io/v1alpha2/policyreports");
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_NE(stored[0].find(R"("namespace":"b")"), std::string::npos) << stored[0];
+}
+
 TEST(Sync, WithResourceVersionSetsOrReplacesItAndKeepsEverythingElse) {
   EXPECT_EQ(with_resource_version(R"({"kind":"X","metadata":{"name":"n","resourceVersion":"1","labels":{"a":"b"}},"spec":[1]})", "7"),
             R"({"kind":"X","metadata":{"name":"n","labels":{"a":"b"},"resourceVersion":"7"},"spec":[1]})");

@@ -92,7 +92,9 @@ engine::Decision judge_scale(const engine::Request& scale, std::string_view reso
   if (!some_policy_may_match(parent, known != nullptr, policies, webhook_group))
     return engine::evaluate(scale, policies, now, engine::Endpoint::Validate, webhook_group);
 
-  const ParentRef ref{resource_group, resource_version, scale.resource, scale.namespace_, scale.name};
+  const json::Value* scale_metadata = scale.old_object.find("metadata");
+  const ParentRef ref{resource_group, resource_version, scale.resource, scale.namespace_, scale.name,
+                      scale_metadata ? scale_metadata->string_at("uid") : std::string_view{}};
   auto found = subresources.parents->find(ref, arena);
   if (!found) {
     engine::Decision decision;

@@ -39,6 +39,10 @@ struct ParentRef {
   std::string_view version;   // v1
   std::string_view resource;  // deployments
   std::string_view namespace_, name;
+  // The parent's uid as the request saw it (the Scale's metadata.uid), "" if
+  // absent: a cached entry of another uid is an object since deleted and
+  // recreated under the same name, not this parent.
+  std::string_view uid;
 
   // "deployments.apps users/users-api", for messages.
   std::string describe() const;

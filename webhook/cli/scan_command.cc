@@ -425,7 +425,9 @@ std::optional<std::string> write_reports(kube::Client& client, const std::vector
       return cat({target.resource, ".wgpolicyk8s.io: ", synced.error(),
                   " (the PolicyReport CRDs must be installed: docs/scan.md)"});
     std::cerr << "driftgate scan: " << target.resource << ": " << synced->created << " created, " << synced->updated
-              << " updated, " << synced->deleted << " deleted\n";
+              << " updated, " << synced->deleted << " deleted";
+    if (synced->skipped > 0) std::cerr << ", " << synced->skipped << " skipped (namespace deleted)";
+    std::cerr << "\n";
   }
   return std::nullopt;
 }

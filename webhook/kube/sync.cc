@@ -92,6 +92,12 @@ Result<SyncResult> sync_objects(Client& client, const SyncTarget& target, const 
         ++(create ? result.created : result.updated);
         break;
       }
+      // A create of a namespaced object answered 404: its namespace is gone (the
+      // collection exists: the LIST above read it).
+      if (create && answer->status == 404 && target.namespaced && !object.namespace_.empty()) {
+        ++result.skipped;
+        break;
+      }
       // 409: created meanwhile (POST), or changed since it was read (PUT); 404 on a
       // PUT: deleted meanwhile. Read it again and write once more.
       const bool retry = answer->status == 409 || (!create && answer->status == 404);

@@ -34,6 +34,9 @@ struct SyncObject {
 
 struct SyncResult {
   std::size_t created = 0, updated = 0, deleted = 0, conflicts = 0;
+  // Objects whose namespace was deleted since they were computed (a create
+  // answered 404): nothing to write there, and the others are still written.
+  std::size_t skipped = 0;
 };
 
 // Stops at the first request that fails, naming it and the server's message.

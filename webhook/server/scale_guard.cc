@@ -174,11 +174,13 @@ Result<std::optional<admission::ParentObject>> ScaleGuard::find(const admission:
     admission::ParentObject parent{kind->second.api_version, kind->second.kind, metadata_json(*meta, arena), meta};
     return parent;
   };
-  if (auto meta = running->cache->lookup(ref.group, ref.resource, ref.namespace_, ref.name)) {
+  if (auto meta = running->cache->lookup(ref.group, ref.resource, ref.namespace_, ref.name);
+      meta && (ref.uid.empty() || meta->uid() == ref.uid)) {
     hits_.fetch_add(1, std::memory_order_relaxed);
     return answer(std::move(meta));
   }
-  // A miss: an object newer than the cache's last event (or none). One GET at a
+  // A miss: an object newer than the cache's last event (or none), or an entry of
+  // another uid (deleted and recreated unseen by the watch). One GET at a
   // time; a lookup that cannot get its turn within a third of the budget fails.
   {
     std::unique_lock turn(get_turn_mutex_);
