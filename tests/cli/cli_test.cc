@@ -287,6 +287,29 @@ spec:
       << r.output;
 }
 
+// `kubectl debug` adds its container through pods/ephemeralcontainers (an UPDATE of
+// the whole Pod): a policy that reads spec.ephemeralContainers, such as the Pod
+// Security packs, must be sent those writes, or a privileged debug container passes
+// unseen. The default set's image-pinning reads them too but only warns: that is not
+// worth putting `kubectl debug` behind failurePolicy, so it registers none.
+TEST(WebhookConfigCommand, APolicyThatReadsEphemeralContainersRegistersTheirSubresource) {
+  auto registered = [](const std::string& dir) {
+    auto r = run("webhook-config --policies " + dir);
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    std::set<std::string> out;
+    for (const YAML::Node& doc : YAML::LoadAll(r.output))
+      for (const auto& webhook : doc["webhooks"])
+        for (const auto& rule : webhook["rules"])
+          for (const auto& resource : rule["resources"]) out.insert(resource.as<std::string>());
+    return out;
+  };
+  const auto library = registered(std::string(DRIFTGATE_SOURCE_DIR) + "/policies-library/pss-baseline");
+  EXPECT_TRUE(library.count("pods/ephemeralcontainers")) << testing::PrintToString(library);
+  EXPECT_TRUE(library.count("pods")) << testing::PrintToString(library);
+  const auto defaults = registered(std::string(DRIFTGATE_SOURCE_DIR) + "/policies");
+  EXPECT_FALSE(defaults.count("pods/ephemeralcontainers")) << testing::PrintToString(defaults);
+}
+
 TEST(WebhookConfigCommand, DefaultPolicySetGetsAGuardWebhookAndAMutatingStamp) {
   auto r = run("webhook-config --policies " + std::string(DRIFTGATE_SOURCE_DIR) + "/policies");
   ASSERT_EQ(r.exit_code, 0) << r.output;

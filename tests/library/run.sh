@@ -51,6 +51,14 @@ YAML
     grep -qE "^  $key: \|" "$work/rendered.yaml" || fail "the rendered ConfigMap has no key $key"
   done
   echo "ok: deploy/overlays/cert-manager + the components render one ConfigMap with every policy"
+  # The packs enforce on spec.ephemeralContainers: the webhook must be sent
+  # `kubectl debug`'s pods/ephemeralcontainers (once, though pss-restricted includes
+  # pss-baseline), as `driftgate webhook-config` registers it for them.
+  [ "$(grep -cE -- "^ *- pods/ephemeralcontainers$" "$work/rendered.yaml")" = 1 ] ||
+    fail "the rendered ValidatingWebhookConfiguration does not send pods/ephemeralcontainers exactly once"
+  "$binary" webhook-config --policies "$library/pss-baseline" | grep -q 'pods/ephemeralcontainers' ||
+    fail "driftgate webhook-config does not register pods/ephemeralcontainers for pss-baseline"
+  echo "ok: the webhook is sent pods/ephemeralcontainers (kubectl debug)"
 else
   echo "NOT RUN: the kustomize render (kubectl is not installed; scripts/install-deps.sh installs it)"
 fi

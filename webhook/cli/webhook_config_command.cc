@@ -17,6 +17,7 @@
 #include "cli/flags.h"
 #include "kube_kinds/kube_kinds.h"
 #include "policy/loader.h"
+#include "policy/rule_types.h"
 #include "util/base64.h"
 #include "util/file.h"
 
@@ -72,12 +73,22 @@ struct Registration {
 // Deployment, `*/scale` for a glob, `kinds: ["*"]` or a custom resource (a CRD
 // may declare subresources.scale). Never `/status` (controllers write it) nor
 // `/mutate` (a patch would apply to the Scale, not to the parent).
-std::vector<Registration> registrations_for(const policy::KindPattern& k, bool scale) {
+//
+// `ephemeral` (judges_ephemeral_containers: an Enforce policy that validates UPDATEs
+// and reads spec.ephemeralContainers, as the Pod Security packs do): `kubectl debug`
+// adds its container through pods/ephemeralcontainers, an UPDATE whose object is the
+// whole Pod, so such a policy registers that subresource where it registers Pods;
+// otherwise a privileged debug container would never reach it. Only Enforce: the
+// registration puts `kubectl debug`, an incident tool, behind failurePolicy, which a
+// warning (image-pinning) is not worth.
+std::vector<Registration> registrations_for(const policy::KindPattern& k, bool scale, bool ephemeral) {
   const std::string group = k.group.is_literal() ? k.group.pattern() : "*";
   const std::string version = k.version.is_literal() ? k.version.pattern() : "*";
   if (!k.kind.is_literal()) {
-    if (scale) return {{group, version, {"*", "*/scale"}}};
-    return {{group, version, {"*"}}};
+    std::set<std::string> resources{"*"};
+    if (scale) resources.emplace("*/scale");
+    if (ephemeral && k.group.matches("") && k.kind.matches("Pod")) resources.emplace("pods/ephemeralcontainers");
+    return {{group, version, std::move(resources)}};
   }
   std::vector<Registration> out;
   std::set<std::string> own;
@@ -88,6 +99,7 @@ std::vector<Registration> registrations_for(const policy::KindPattern& k, bool s
     } else {
       own.emplace(known->resource);
       if (scale && known->scale) own.emplace(std::string(known->resource) + "/scale");
+      if (ephemeral && known->group.empty() && known->resource == "pods") own.emplace("pods/ephemeralcontainers");
     }
   }
   if (own.empty() && out.empty()) {
@@ -96,6 +108,15 @@ std::vector<Registration> registrations_for(const policy::KindPattern& k, bool s
   }
   if (!own.empty()) out.push_back({group, version, std::move(own)});
   return out;
+}
+
+bool judges_ephemeral_containers(const policy::Policy& policy) {
+  static constexpr std::string_view kEphemeral[] = {"spec", "ephemeralContainers"};
+  if (policy.mode != policy::Mode::Enforce || !policy.has_validations ||
+      !(policy.match.operations & policy::kUpdate))
+    return false;
+  return std::any_of(policy.rules.begin(), policy.rules.end(),
+                     [](const policy::Rule& rule) { return policy::rule_reads(rule.spec, kEphemeral); });
 }
 
 // Drops the resources of a rule that another of its resources already matches, as
@@ -127,8 +148,9 @@ std::map<RuleKey, std::set<std::string>> rules_for(const std::vector<const polic
     std::vector<policy::KindPattern> kinds = p->match.kinds;
     if (kinds.empty()) kinds.emplace_back();  // every kind
     const bool scale = !mutating && admission::judges_scale(*p);
+    const bool ephemeral = !mutating && judges_ephemeral_containers(*p);
     for (const policy::KindPattern& k : kinds) {
-      for (Registration& r : registrations_for(k, scale)) {
+      for (Registration& r : registrations_for(k, scale, ephemeral)) {
         RuleKey key;
         key.operations = operation_names(p->match.operations);
         key.groups = {std::move(r.group)};
