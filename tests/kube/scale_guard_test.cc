@@ -66,7 +66,7 @@ std::string read_text(const std::string& path) {
 // The fixture review for Deployment users/<name>, scaled by `username` in `groups`.
 std::string scale_review(const std::string& name = "users-api", const std::string& username = "jane@example.com",
                          const std::string& groups = R"("developers", "system:authenticated")",
-                         std::string uid = "") {
+                         std::string uid = "", const std::string& resource_version = "") {
   if (uid.empty()) uid = "uid-" + name;  // deployment()'s
   std::string text = read_text(std::string(KUBE_TEST_DIR) + "/../fixtures/scale-deployment-kubectl.json");
   auto replace_all = [&](const std::string& from, const std::string& to) {
@@ -78,6 +78,10 @@ std::string scale_review(const std::string& name = "users-api", const std::strin
   replace_all(R"("developers", "system:authenticated")", groups);
   // The Scale's metadata carries the parent's uid, as the API server sends it.
   replace_all("\"0c8e4a52-31b6-4c35-8a9f-5e4f3b2d1a60\"", "\"" + uid + "\"");
+  // The API server sends the parent's resourceVersion too; "" leaves it out (no
+  // comparison), so a test need not track every object's version.
+  if (resource_version.empty()) replace_all(R"("resourceVersion": "418233",)", "");
+  else replace_all(R"("resourceVersion": "418233")", R"("resourceVersion": ")" + resource_version + "\"");
   return text;
 }
 
@@ -221,6 +225,28 @@ TEST_F(ScaleGuardTest, AParentDeletedAndRecreatedUnseenByTheWatchIsFetchedNotJud
             std::string::npos)
       << a.message;
   EXPECT_EQ(guard->stats().gets, gets + 1) << "a cached entry of another uid is a miss";
+}
+
+// Flux adopts an existing Deployment (same uid; its labels added, a new
+// resourceVersion) while the watch sees nothing: the cached entry, without Flux's
+// labels, must not judge a person's scale. The Scale carries the parent's current
+// resourceVersion; a cached entry of another one is a miss, fetched.
+TEST_F(ScaleGuardTest, AParentChangedUnseenByTheWatchIsFetchedNotJudgedByTheStaleEntry) {
+  auto guard = start_guard();
+  ASSERT_TRUE(guard->stats().objects > 0);
+  server->clear_objects(kDeployments);
+  server->add_object(kDeployments, deployment("unmanaged", 600, kFluxLabels));  // same uid, adopted
+  const auto gets = guard->stats().gets;
+  Answer a = judge(*guard, scale_review("unmanaged", "jane@example.com", R"("developers")", "", "600"));
+  EXPECT_FALSE(a.allowed) << "judged by the stale entry (no Flux labels): allowed";
+  EXPECT_NE(a.message.find("Deployment users/unmanaged is managed by Flux Kustomization flux-system/apps"),
+            std::string::npos)
+      << a.message;
+  EXPECT_EQ(guard->stats().gets, gets + 1) << "a cached entry of another resourceVersion is a miss";
+  // The cached entry's own resourceVersion (101) is a hit: no GET.
+  const auto hits = guard->stats().cache_hits;
+  judge(*guard, scale_review("unmanaged", "jane@example.com", R"("developers")", "", "101"));
+  EXPECT_EQ(guard->stats().cache_hits, hits + 1);
 }
 
 TEST_F(ScaleGuardTest, AWatchThatDropsResumesAndA410Relists) {

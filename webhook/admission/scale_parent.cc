@@ -93,8 +93,13 @@ engine::Decision judge_scale(const engine::Request& scale, std::string_view reso
     return engine::evaluate(scale, policies, now, engine::Endpoint::Validate, webhook_group);
 
   const json::Value* scale_metadata = scale.old_object.find("metadata");
-  const ParentRef ref{resource_group, resource_version, scale.resource, scale.namespace_, scale.name,
-                      scale_metadata ? scale_metadata->string_at("uid") : std::string_view{}};
+  const ParentRef ref{resource_group,
+                      resource_version,
+                      scale.resource,
+                      scale.namespace_,
+                      scale.name,
+                      scale_metadata ? scale_metadata->string_at("uid") : std::string_view{},
+                      scale_metadata ? scale_metadata->string_at("resourceVersion") : std::string_view{}};
   auto found = subresources.parents->find(ref, arena);
   if (!found) {
     engine::Decision decision;

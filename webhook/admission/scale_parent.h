@@ -43,6 +43,10 @@ struct ParentRef {
   // absent: a cached entry of another uid is an object since deleted and
   // recreated under the same name, not this parent.
   std::string_view uid;
+  // The parent's resourceVersion as the request saw it (the Scale's), "" if absent:
+  // a cached entry of another resourceVersion is behind (or the object changed
+  // unseen by the watch, e.g. Flux adopted it and added its labels), not this parent.
+  std::string_view resource_version;
 
   // "deployments.apps users/users-api", for messages.
   std::string describe() const;

@@ -175,12 +175,15 @@ Result<std::optional<admission::ParentObject>> ScaleGuard::find(const admission:
     return parent;
   };
   if (auto meta = running->cache->lookup(ref.group, ref.resource, ref.namespace_, ref.name);
-      meta && (ref.uid.empty() || meta->uid() == ref.uid)) {
+      meta && (ref.uid.empty() || meta->uid() == ref.uid) &&
+      (ref.resource_version.empty() || meta->resource_version() == ref.resource_version)) {
     hits_.fetch_add(1, std::memory_order_relaxed);
     return answer(std::move(meta));
   }
   // A miss: an object newer than the cache's last event (or none), or an entry of
-  // another uid (deleted and recreated unseen by the watch). One GET at a
+  // another uid (deleted and recreated unseen by the watch) or of another
+  // resourceVersion than the request's (changed unseen: labels Flux added when it
+  // adopted the object must not be judged by the entry without them). One GET at a
   // time; a lookup that cannot get its turn within a third of the budget fails.
   {
     std::unique_lock turn(get_turn_mutex_);
