@@ -430,7 +430,8 @@ TEST(ScanReports, OutputReportsPrintsValidYamlAndWritesNothing) {
   EXPECT_EQ(missing.exit_code, 4) << missing.output;
   EXPECT_NE(missing.output.find("--write-reports: clusterpolicyreports.wgpolicyk8s.io: 404"), std::string::npos)
       << missing.output;
-  EXPECT_NE(missing.output.find("the PolicyReport CRDs must be installed"), std::string::npos) << missing.output;
+  EXPECT_NE(missing.output.find("(is clusterpolicyreports's CustomResourceDefinition installed?)"), std::string::npos)
+      << missing.output;
 
   auto from = run("scan --policies " + policies + " --from " + policies + "/p.yaml --write-reports");
   EXPECT_EQ(from.exit_code, 2) << from.output;

@@ -112,6 +112,25 @@ TEST(Sync, StaleOwnedObjectsAreDeletedOthersAndOtherNamespacesAreNot) {
   EXPECT_NE(left[0].find("kyverno"), std::string::npos);
 }
 
+// Found by review: a create that met a report of the same name the labelled LIST did
+// not show (someone else's `driftgate` report) read its resourceVersion and replaced
+// it. An object without driftgate's label is never replaced.
+TEST(Sync, AnObjectOfTheSameNameDriftgateDidNotWriteIsNotReplaced) {
+  FakeApiServer server;
+  server.serve_policy_reports();
+  server.add_object(kReports, R"({"apiVersion":"wgpolicyk8s.io/v1alpha2","kind":"PolicyReport","metadata":{"name":"driftgate","namespace":"a","resourceVersion":"7","labels":{"team":"mine"}},"results":[{"policy":"theirs"}]})");
+  TempDir dir;
+  Client client = connect(dir, server);
+  auto result = sync_objects(client, namespaced(), {{"a", "driftgate", report("a", "ours")}});
+  ASSERT_FALSE(result.ok());
+  EXPECT_NE(result.error().find("exists without the label app.kubernetes.io/managed-by=driftgate"), std::string::npos)
+      << result.error();
+  const auto stored = server.objects(kReports);
+  ASSERT_EQ(stored.size(), 1u);
+  EXPECT_NE(stored[0].find(R"("policy":"theirs")"), std::string::npos) << stored[0];
+  for (const auto& r : server.requests()) EXPECT_NE(r.method, "PUT") << r.path;
+}
+
 TEST(Sync, ARefusedWriteIsAnErrorWithTheStatusMessage) {
   FakeApiServer server;
   server.serve_policy_reports();

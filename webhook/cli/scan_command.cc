@@ -422,8 +422,7 @@ std::optional<std::string> write_reports(kube::Client& client, const std::vector
   for (const auto& [target, objects] : targets) {
     auto synced = kube::sync_objects(client, target, *objects);
     if (!synced)
-      return cat({target.resource, ".wgpolicyk8s.io: ", synced.error(),
-                  " (the PolicyReport CRDs must be installed: docs/scan.md)"});
+      return cat({target.resource, ".wgpolicyk8s.io: ", synced.error()});
     std::cerr << "driftgate scan: " << target.resource << ": " << synced->created << " created, " << synced->updated
               << " updated, " << synced->deleted << " deleted";
     if (synced->skipped > 0) std::cerr << ", " << synced->skipped << " skipped (namespace deleted)";

@@ -20,16 +20,32 @@ std::string collection_path(const SyncTarget& t, const std::string& ns) {
 
 Error failed(std::string_view what, const Response& r) { return Error{describe_error(r.status, r.body, what)}; }
 
-// The resourceVersion of the stored object, "" when it does not exist.
-Result<std::string> current_version(Client& client, const std::string& path) {
+// The stored object: its resourceVersion ("" when it does not exist) and whether it
+// carries the target's label (selector "key=value"): an object of the same name that
+// driftgate did not write is someone else's, never replaced.
+struct Stored {
+  std::string version;
+  bool labelled = false;
+};
+
+bool carries_label(const json::Value& metadata, std::string_view selector) {
+  const auto equals = selector.find('=');
+  if (equals == std::string_view::npos) return false;
+  const json::Value* labels = metadata.find("labels");
+  const json::Value* value = labels ? labels->find(selector.substr(0, equals)) : nullptr;
+  return value && value->is_string() && value->as_string() == selector.substr(equals + 1);
+}
+
+Result<Stored> stored_object(Client& client, const std::string& path, std::string_view selector) {
   auto got = client.get(path);
   if (!got) return Error{got.error()};
-  if (got->status == 404) return std::string();
+  if (got->status == 404) return Stored{};
   if (got->status != 200) return failed("GET " + path, *got);
   auto doc = json::parse(got->body);
   if (!doc) return Error{"GET " + path + ": " + doc.error()};
   const json::Value* metadata = doc->root.find("metadata");
-  return std::string(metadata ? metadata->string_at("resourceVersion") : "");
+  if (!metadata) return Stored{};
+  return Stored{std::string(metadata->string_at("resourceVersion")), carries_label(*metadata, selector)};
 }
 
 }  // namespace
@@ -65,6 +81,9 @@ Result<SyncResult> sync_objects(Client& client, const SyncTarget& target, const 
                                 query_escape(target.label_selector);
   auto listed = client.get(list_path);
   if (!listed) return Error{listed.error()};
+  if (listed->status == 404)  // the API server does not serve the resource at all
+    return Error{describe_error(listed->status, listed->body, "GET " + list_path) + " (is " + target.resource +
+                 "'s CustomResourceDefinition installed?)"};
   if (listed->status != 200) return failed("GET " + list_path, *listed);
   auto list = json::parse(listed->body);
   if (!list) return Error{"GET " + list_path + ": " + list.error()};
@@ -104,9 +123,13 @@ Result<SyncResult> sync_objects(Client& client, const SyncTarget& target, const 
       if (!retry || attempt + 1 >= kMaxConflicts)
         return failed((create ? "POST " : "PUT ") + (create ? collection : path), *answer);
       result.conflicts += answer->status == 409;
-      auto current = current_version(client, path);
+      auto current = stored_object(client, path, target.label_selector);
       if (!current) return Error{current.error()};
-      version = *current;
+      // A create that met an object the LIST (by label) did not show: not ours.
+      if (create && !current->version.empty() && !current->labelled)
+        return Error{path + " exists without the label " + target.label_selector +
+                     ": driftgate did not write it and does not replace it (delete or rename it)"};
+      version = current->version;
       create = version.empty();
     }
   }
