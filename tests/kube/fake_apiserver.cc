@@ -686,6 +686,10 @@ void FakeApiServer::forbid(const std::string& prefix, const std::string& resourc
   std::lock_guard lock(impl_->mutex);
   impl_->forbidden.emplace_back(prefix, resource, user);
 }
+void FakeApiServer::allow_all() {
+  std::lock_guard lock(impl_->mutex);
+  impl_->forbidden.clear();
+}
 void FakeApiServer::require_token(const std::string& token) {
   std::lock_guard lock(impl_->mutex);
   impl_->required_token = token;

@@ -68,6 +68,8 @@ class FakeApiServer {
   void throttle(int n, int retry_after_seconds);
   // Requests whose path starts with `path_prefix` answer 403 as for `user`.
   void forbid(const std::string& path_prefix, const std::string& resource, const std::string& user);
+  // Lifts every forbid().
+  void allow_all();
   // Requests without `Authorization: Bearer <token>` answer 401; empty: no check.
   void require_token(const std::string& token);
   // Answer every request with Connection: close and close the connection.

@@ -104,6 +104,22 @@ ScaleGuard::~ScaleGuard() {
   if (running) running->cache->stop();
 }
 
+namespace {
+
+// The discovery failures of the groups that serve the built-in scalable kinds (core
+// v1: replicationcontrollers; apps/v1: deployments, statefulsets, replicasets), "; "
+// joined. Other groups may fail (an aggregated API such as metrics.k8s.io being down
+// must not stop the guard); a custom resource of a failed group is then a lookup
+// failure naming it.
+std::string failed_builtin_groups(const kube::Discovery& discovery) {
+  std::string out;
+  for (const std::string& failure : discovery.failures)
+    if (failure.starts_with("v1:") || failure.starts_with("apps/v1:")) out.append(out.empty() ? "" : "; ").append(failure);
+  return out;
+}
+
+}  // namespace
+
 void ScaleGuard::discover_and_start() {
   // Discovery is a handful of small GETs: short timeouts keep a blackholed API
   // server from holding serve's shutdown (which joins this thread) for a minute.
@@ -118,6 +134,10 @@ void ScaleGuard::discover_and_start() {
       error = client.error();
     } else if (auto discovery = kube::discover(*client); !discovery) {
       error = "discovery: " + discovery.error();
+    } else if (std::string failed = failed_builtin_groups(*discovery); !failed.empty()) {
+      // Without them the guard would never watch Deployments and the rest: every
+      // person's scale denied until a restart. Try again instead (not ready meanwhile).
+      error = "discovery: " + failed;
     } else {
       auto running = std::make_shared<Running>();
       kube::MetadataCacheOptions cache_options = options_.cache;
