@@ -47,6 +47,15 @@ json::Document parse(const std::string& text) {
   return std::move(*doc);
 }
 
+// The rules that reported a violation when `body` is judged as coming from `source`.
+std::vector<std::string> violated_rules(const std::string& body, const policy::PolicySet& set, engine::Source source) {
+  auto out = admission::handle(body, engine::Endpoint::Validate, set, kNow, {}, {}, source);
+  EXPECT_EQ(out.http_status, 200) << out.error;
+  std::vector<std::string> rules;
+  for (const auto& v : out.decision.violations) rules.push_back(v.rule);
+  return rules;
+}
+
 TEST(HandleTest, DenialEchoesUidAndApiVersionWith403AndMessage) {
   auto set = policies(kForbidPaused);
   for (std::string version : {"admission.k8s.io/v1", "admission.k8s.io/v1beta1"}) {
@@ -225,13 +234,7 @@ spec:
   const std::string update = review("admission.k8s.io/v1", "UPDATE", changed, R"(,"oldObject":)" + live);
 
   using engine::Source;
-  auto violations = [&](const std::string& body, Source source) {
-    auto out = admission::handle(body, engine::Endpoint::Validate, *set, kNow, {}, {}, source);
-    EXPECT_EQ(out.http_status, 200) << out.error;
-    std::vector<std::string> rules;
-    for (const auto& v : out.decision.violations) rules.push_back(v.rule);
-    return rules;
-  };
+  auto violations = [&](const std::string& body, Source source) { return violated_rules(body, *set, source); };
   EXPECT_EQ(violations(create, Source::Admission), std::vector<std::string>{"git-only"});
   EXPECT_TRUE(violations(create, Source::Git).empty());
   EXPECT_EQ(violations(update, Source::Admission), (std::vector<std::string>{"git-only", "selector"}));
@@ -262,13 +265,7 @@ spec:
   const std::string after = R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"web",)" + flux +
                             R"(},"spec":{"selector":{"app":"web2"},"revision":6,"paused":true,"replicas":1}})";
   const std::string update = review("admission.k8s.io/v1", "UPDATE", after, R"(,"oldObject":)" + before);
-  auto violations = [&](engine::Source source) {
-    auto out = admission::handle(update, engine::Endpoint::Validate, *set, kNow, {}, {}, source);
-    EXPECT_EQ(out.http_status, 200) << out.error;
-    std::vector<std::string> rules;
-    for (const auto& v : out.decision.violations) rules.push_back(v.rule);
-    return rules;
-  };
+  auto violations = [&](engine::Source source) { return violated_rules(update, *set, source); };
   EXPECT_EQ(violations(engine::Source::Admission),
             (std::vector<std::string>{"git-only", "selector", "forward", "paused", "replicas"}));
   EXPECT_EQ(violations(engine::Source::Stored), (std::vector<std::string>{"paused", "replicas"}));

@@ -8,13 +8,6 @@
 namespace driftgate::admission {
 namespace {
 
-// "apps/v1" -> {apps, v1}; "v1" -> {"", v1}.
-std::pair<std::string_view, std::string_view> split_api_version(std::string_view api_version) {
-  auto slash = api_version.find('/');
-  if (slash == std::string_view::npos) return {"", api_version};
-  return {api_version.substr(0, slash), api_version.substr(slash + 1)};
-}
-
 // The parent a Scale is taken to be of when a request does not name one.
 struct ScaleParent {
   std::string_view group, version, resource;
@@ -42,7 +35,7 @@ json::Value with_member(const json::Value& object, std::string_view key, const j
 }  // namespace
 
 bool is_namespaced(std::string_view api_version, std::string_view kind) {
-  const kube_kinds::KindInfo* known = kube_kinds::find(split_api_version(api_version).first, kind);
+  const kube_kinds::KindInfo* known = kube_kinds::find(kube_kinds::split_api_version(api_version).first, kind);
   return known ? known->namespaced : true;
 }
 
@@ -54,7 +47,7 @@ std::string review_from_request(const json::Value& request, const RequestDefault
   const json::Value& subject = object ? *object : empty;
   const json::Value* metadata = subject.find("metadata");
   // Not a structured binding: clang 14 (the fuzz build) cannot capture one in a lambda.
-  const auto api_version = split_api_version(subject.string_at("apiVersion"));
+  const auto api_version = kube_kinds::split_api_version(subject.string_at("apiVersion"));
   const std::string_view group = api_version.first, version = api_version.second;
   std::string_view kind = subject.string_at("kind");
   // The resource written: the kind's own, in its group and version, except for a

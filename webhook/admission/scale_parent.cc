@@ -9,13 +9,6 @@
 namespace driftgate::admission {
 namespace {
 
-// "apps/v1" -> {apps, v1}; "v1" -> {"", v1}.
-std::pair<std::string_view, std::string_view> split_api_version(std::string_view api_version) {
-  auto slash = api_version.find('/');
-  if (slash == std::string_view::npos) return {"", api_version};
-  return {api_version.substr(0, slash), api_version.substr(slash + 1)};
-}
-
 // The built-in kind served as group/resource (Deployment for apps deployments),
 // or nullptr for a custom resource (its kind comes with the lookup).
 const kube_kinds::KindInfo* known_kind(std::string_view group, std::string_view resource) {
@@ -117,7 +110,7 @@ engine::Decision judge_scale(const engine::Request& scale, std::string_view reso
   if (!*found) return engine::evaluate(scale, policies, now, engine::Endpoint::Validate, webhook_group);
 
   const ParentObject& object = **found;
-  const auto [group, version] = split_api_version(object.api_version);
+  const auto [group, version] = kube_kinds::split_api_version(object.api_version);
   parent.kind = {group, version, object.kind};
   parent.object = parent_object(object, replicas_of(scale.object), arena);
   parent.old_object = parent_object(object, replicas_of(scale.old_object), arena);
@@ -130,7 +123,7 @@ Result<bool> StaticParents::add(const json::Value& object) {
   const std::string_view name = metadata ? metadata->string_at("name") : std::string_view{};
   if (api_version.empty() || kind.empty() || name.empty())
     return Error{"a parent object needs apiVersion, kind and metadata.name"};
-  const std::string group(split_api_version(api_version).first);
+  const std::string group(kube_kinds::split_api_version(api_version).first);
   const kube_kinds::KindInfo* info = kube_kinds::find(group, kind);
   std::string resource = info ? std::string(info->resource) : kube_kinds::guess_resource(kind);
   Key key{group, std::move(resource), std::string(metadata->string_at("namespace")), std::string(name)};

@@ -170,4 +170,10 @@ std::string guess_resource(std::string_view kind) {
   return singular + "s";
 }
 
+std::pair<std::string_view, std::string_view> split_api_version(std::string_view api_version) {
+  auto slash = api_version.find('/');
+  if (slash == std::string_view::npos) return {"", api_version};
+  return {api_version.substr(0, slash), api_version.substr(slash + 1)};
+}
+
 }  // namespace driftgate::kube_kinds

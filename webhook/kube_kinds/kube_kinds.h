@@ -9,6 +9,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace driftgate::kube_kinds {
@@ -55,5 +56,8 @@ std::span<const std::string_view> known_groups();
 // (apimachinery's UnsafeGuessKindToResource: lower case, then "s", "es" after an
 // s, "ies" for a final y). A custom resource's real plural is whatever its CRD says.
 std::string guess_resource(std::string_view kind);
+
+// An object's apiVersion as {group, version}: "apps/v1" -> {apps, v1}; "v1" -> {"", v1}.
+std::pair<std::string_view, std::string_view> split_api_version(std::string_view api_version);
 
 }  // namespace driftgate::kube_kinds
