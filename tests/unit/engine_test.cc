@@ -20,13 +20,11 @@ using policy::kUpdate;
 using testing::at;
 using testing::Documents;
 using testing::policies;
+using testing::policy_yaml;
 using testing::request;
 
 const TimePoint kNow = at("2026-11-22T12:00:00Z");
 
-std::string policy_yaml(const std::string& name, const std::string& spec) {
-  return "apiVersion: driftgate.dev/v1alpha1\nkind: Policy\nmetadata:\n  name: " + name + "\nspec:\n" + spec;
-}
 
 const std::string kGuard = policy_yaml("guard", R"(
   match:

@@ -17,13 +17,11 @@ using policy::kUpdate;
 using testing::at;
 using testing::Documents;
 using testing::policies;
+using testing::policy_yaml;
 using testing::request;
 
 const TimePoint kNow = at("2026-11-22T12:00:00Z");
 
-std::string policy_yaml(const std::string& spec, const std::string& name = "p") {
-  return "apiVersion: driftgate.dev/v1alpha1\nkind: Policy\nmetadata:\n  name: " + name + "\nspec:\n" + spec;
-}
 
 std::string pod(const std::string& spec, const std::string& name = "web") {
   return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\n  namespace: apps\nspec:\n" + spec;
@@ -56,7 +54,7 @@ using Strings = std::vector<std::string>;
 
 // ---- the four sentences of issue 13's "Done when" ---------------------------------
 
-const std::string kNoPrivileged = policy_yaml(R"(
+const std::string kNoPrivileged = policy_yaml("p", R"(
   match: {kinds: [Pod]}
   rules:
     - name: no-privileged
@@ -79,7 +77,7 @@ TEST_F(Language, DenyPrivilegedTrue) {
   EXPECT_TRUE(judge(kNoPrivileged, pod("  containers: [{name: a, image: a}]\n")).allowed());
 }
 
-const std::string kProbes = policy_yaml(R"(
+const std::string kProbes = policy_yaml("p", R"(
   match: {kinds: [Pod]}
   rules:
     - name: a-probe
@@ -104,7 +102,7 @@ TEST_F(Language, RequireAtLeastOneProbe) {
   EXPECT_TRUE(judge(kProbes, pod("  containers: [{name: a, image: a, readinessProbe: {exec: {command: [x]}}}]\n")).allowed());
 }
 
-const std::string kDropAll = policy_yaml(R"(
+const std::string kDropAll = policy_yaml("p", R"(
   match: {kinds: [Pod], podTemplates: true}
   rules:
     - name: drop-all
@@ -135,7 +133,7 @@ TEST_F(Language, DropMustContainAll) {
                   .allowed());
 }
 
-const std::string kLatestPullsAlways = policy_yaml(R"(
+const std::string kLatestPullsAlways = policy_yaml("p", R"(
   match: {kinds: [Pod], podTemplates: true}
   rules:
     - name: latest-pulls-always
@@ -203,7 +201,7 @@ spec:
 
 // Every rule type's paths are Pod paths under podTemplates, and print as the workload's.
 TEST_F(Language, PodTemplatesApplyToEveryRuleType) {
-  const std::string p = policy_yaml(R"(
+  const std::string p = policy_yaml("p", R"(
   match: {kinds: [Pod], podTemplates: true, operations: [CREATE, UPDATE]}
   rules:
     - {name: limits, require: ["spec.containers[*].resources.limits"]}
@@ -235,7 +233,7 @@ spec:
 }
 
 TEST(LanguageReads, PodTemplatePathsAreReadInsideEveryWorkload) {
-  auto set = policies(policy_yaml(R"(
+  auto set = policies(policy_yaml("p", R"(
   match: {kinds: [Pod], podTemplates: true}
   rules:
     - {name: r, deny: {path: metadata.annotations.x, equals: y}}
@@ -252,7 +250,7 @@ TEST(LanguageReads, PodTemplatePathsAreReadInsideEveryWorkload) {
 
 TEST_F(Language, AnchoredPathsReadThePodUnderForEach) {
   // runAsNonRoot at Pod level, or on every container.
-  const std::string p = policy_yaml(R"(
+  const std::string p = policy_yaml("p", R"(
   match: {kinds: [Pod], podTemplates: true}
   rules:
     - name: non-root
@@ -312,7 +310,7 @@ TEST(Quantity, ParsesKubernetesQuantitiesAndComparesThemExactly) {
 }
 
 TEST_F(Language, QuantityBoundsSayWhatFailedAndWhatWasExpected) {
-  const std::string p = policy_yaml(R"(
+  const std::string p = policy_yaml("p", R"(
   match: {kinds: [Pod]}
   rules:
     - name: memory
@@ -333,7 +331,7 @@ TEST_F(Language, QuantityBoundsSayWhatFailedAndWhatWasExpected) {
 
 // Regression: a value that is not an integer was explained as "(not a integer)".
 TEST_F(Language, AValueThatIsNotAnIntegerIsExplainedWithTheRightArticle) {
-  const std::string p = policy_yaml(R"(
+  const std::string p = policy_yaml("p", R"(
   match: {kinds: [Pod]}
   rules:
     - name: priority
@@ -355,7 +353,7 @@ spec:
 // 9007199254740993 (2^53 + 1) "equalled" 9007199254740992.0 while min/max (long
 // double) ordered them apart.
 TEST_F(Language, EqualsBetweenAnIntegerAndADecimalIsNotRoundedThroughDouble) {
-  const std::string p = policy_yaml(R"(
+  const std::string p = policy_yaml("p", R"(
   match: {kinds: [Pod]}
   rules:
     - name: priority
@@ -366,7 +364,7 @@ TEST_F(Language, EqualsBetweenAnIntegerAndADecimalIsNotRoundedThroughDouble) {
 }
 
 TEST_F(Language, EqualsInAndNotInAreTyped) {
-  const std::string p = policy_yaml(R"(
+  const std::string p = policy_yaml("p", R"(
   match: {kinds: [Pod]}
   rules:
     - name: ports
@@ -390,7 +388,7 @@ TEST_F(Language, EqualsInAndNotInAreTyped) {
 
 TEST_F(Language, NumbersTypesRegexAndKeysIn) {
   // keysIn on each volume: an allow-list of volume types.
-  const std::string volumes = policy_yaml(R"(
+  const std::string volumes = policy_yaml("p", R"(
   match: {kinds: [Pod]}
   rules:
     - name: volumes
@@ -429,7 +427,7 @@ spec:
 // ---- deny {} under when, names ----------------------------------------------------
 
 TEST_F(Language, APlainDenyUnderWhenSaysWhy) {
-  const std::string p = policy_yaml(R"(
+  const std::string p = policy_yaml("p", R"(
   match: {kinds: [Service]}
   rules:
     - name: no-external-name
@@ -445,7 +443,7 @@ TEST_F(Language, APlainDenyUnderWhenSaysWhy) {
             "\"ExternalName\"");
   EXPECT_TRUE(judge(p, with("ClusterIP")).allowed());
   // A plain deny, no condition: every match is refused.
-  const std::string frozen_ns = policy_yaml(R"(
+  const std::string frozen_ns = policy_yaml("p", R"(
   match: {kinds: [ConfigMap], names: ["locked-*"], excludeNames: ["*-scratch"]}
   rules:
     - {name: locked, deny: {}}
@@ -459,7 +457,7 @@ TEST_F(Language, APlainDenyUnderWhenSaysWhy) {
 }
 
 TEST_F(Language, StateRulesJudgeTheOldObjectOnDeleteAndNotTransitions) {
-  const std::string p = policy_yaml(R"(
+  const std::string p = policy_yaml("p", R"(
   match: {kinds: [ConfigMap], operations: [DELETE]}
   rules:
     - {name: keep, deny: {path: metadata.labels.keep, equals: "yes"}}
@@ -473,7 +471,7 @@ TEST_F(Language, StateRulesJudgeTheOldObjectOnDeleteAndNotTransitions) {
 }
 
 TEST_F(Language, ConditionsCompose) {
-  const std::string p = policy_yaml(R"(
+  const std::string p = policy_yaml("p", R"(
   match: {kinds: [Pod]}
   rules:
     - name: host
@@ -506,7 +504,7 @@ TEST(LanguageReads, ForEachPathsAreJoinedForReads) {
 // ---- load errors ----------------------------------------------------------------
 
 std::string load_error(const std::string& rules, const std::string& match = "{kinds: [Pod]}") {
-  auto r = policy::load_sources({{"p.yaml", policy_yaml("  match: " + match + "\n  rules:\n" + rules)}});
+  auto r = policy::load_sources({{"p.yaml", policy_yaml("p", "  match: " + match + "\n  rules:\n" + rules)}});
   EXPECT_FALSE(r.ok());
   return r.error_text();
 }

@@ -12,14 +12,14 @@
 #include <string>
 #include <vector>
 
+#include "test_support.h"
+
 namespace driftgate::policy {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string policy_doc(const std::string& name, const std::string& spec) {
-  return "apiVersion: driftgate.dev/v1alpha1\nkind: Policy\nmetadata:\n  name: " + name + "\nspec:\n" + spec;
-}
+using driftgate::testing::policy_yaml;
 
 const std::string kMinimalSpec = "  rules:\n    - name: keep\n      frozen: {}\n";
 
@@ -145,7 +145,7 @@ TEST(Loader, TheContractExampleLoads) {
 }
 
 TEST(Loader, EveryRuleTypeLoads) {
-  LoadResult r = load(policy_doc("all-types", R"(  mode: Warn
+  LoadResult r = load(policy_yaml("all-types", R"(  mode: Warn
   match:
     kinds: [apps/v1/Deployment, core/ConfigMap]
   breakGlass: {users: [alice], maxWindow: 1h30m}
@@ -195,45 +195,45 @@ TEST(Loader, EveryRuleTypeLoads) {
 // ---- each error: file:line:column, policy, what was expected -------------------
 
 TEST(LoaderErrors, UnknownField) {
-  std::string text = policy_doc("p1", "  modee: Warn\n" + kMinimalSpec);
+  std::string text = policy_yaml("p1", "  modee: Warn\n" + kMinimalSpec);
   expect_one_error(text, "modee", "p1",
                    "spec: unknown field \"modee\", expected one of: description, mode, match, breakGlass, rules");
 }
 
 TEST(LoaderErrors, UnknownFieldInMatch) {
-  std::string text = policy_doc("p1", "  match:\n    kind: [Pod]\n" + kMinimalSpec);
+  std::string text = policy_yaml("p1", "  match:\n    kind: [Pod]\n" + kMinimalSpec);
   expect_one_error(text, "kind: [Pod]", "p1", "spec.match: unknown field \"kind\", expected one of: operations, kinds");
 }
 
 TEST(LoaderErrors, UnknownTopLevelFieldNamesThePolicy) {
-  std::string text = policy_doc("p1", kMinimalSpec) + "status: {}\n";
+  std::string text = policy_yaml("p1", kMinimalSpec) + "status: {}\n";
   expect_one_error(text, "status", "p1", "unknown field \"status\", expected one of: apiVersion, kind, metadata, spec");
 }
 
 TEST(LoaderErrors, WrongType) {
-  std::string text = policy_doc("p1", "  description: [not, a, string]\n" + kMinimalSpec);
+  std::string text = policy_yaml("p1", "  description: [not, a, string]\n" + kMinimalSpec);
   expect_one_error(text, "[not", "p1", "spec.description: expected a string, found a list");
 
-  std::string ops = policy_doc("p2", "  match:\n    operations: CREATE\n" + kMinimalSpec);
+  std::string ops = policy_yaml("p2", "  match:\n    operations: CREATE\n" + kMinimalSpec);
   expect_one_error(ops, "CREATE", "p2", "spec.match.operations: expected a list of strings, found \"CREATE\"");
 
-  std::string negate = policy_doc("p3", "  rules:\n    - name: r\n      pattern: {path: a, regex: x, negate: \"yes\"}\n");
+  std::string negate = policy_yaml("p3", "  rules:\n    - name: r\n      pattern: {path: a, regex: x, negate: \"yes\"}\n");
   expect_one_error(negate, "\"yes\"", "p3", "spec.rules[0].pattern.negate: expected true or false");
 }
 
 TEST(LoaderErrors, BadRegex) {
-  std::string text = policy_doc("p1", "  rules:\n    - name: r\n      pattern: {path: spec.image, regex: \"([a-z\"}\n");
+  std::string text = policy_yaml("p1", "  rules:\n    - name: r\n      pattern: {path: spec.image, regex: \"([a-z\"}\n");
   expect_one_error(text, "\"([a-z\"", "p1", "spec.rules[0].pattern.regex: invalid RE2 regex: ");
 }
 
 TEST(LoaderErrors, BadPath) {
-  std::string text = policy_doc("p1", "  rules:\n    - name: r\n      require: [spec.ok, \"spec..replicas\"]\n");
+  std::string text = policy_yaml("p1", "  rules:\n    - name: r\n      require: [spec.ok, \"spec..replicas\"]\n");
   expect_one_error(text, "\"spec..replicas\"", "p1",
                    "spec.rules[0].require[1]: invalid path \"spec..replicas\" at character 6");
 }
 
 TEST(Loader, FrozenIgnoreMayBeScopedToKinds) {
-  std::string text = policy_doc("p1", R"(  rules:
+  std::string text = policy_yaml("p1", R"(  rules:
     - name: r
       frozen:
         ignore:
@@ -256,7 +256,7 @@ TEST(Loader, FrozenIgnoreMayBeScopedToKinds) {
 
 TEST(LoaderErrors, FrozenIgnoreEntries) {
   auto with_ignore = [](const std::string& entry) {
-    return policy_doc("p1", "  rules:\n    - name: r\n      frozen:\n        ignore:\n          - " + entry + "\n");
+    return policy_yaml("p1", "  rules:\n    - name: r\n      frozen:\n        ignore:\n          - " + entry + "\n");
   };
   struct Case {
     std::string entry, at, message;  // message after "spec.rules[0].frozen.ignore[0]"
@@ -273,12 +273,12 @@ TEST(LoaderErrors, FrozenIgnoreEntries) {
 }
 
 TEST(LoaderErrors, DuplicateRuleName) {
-  std::string text = policy_doc("p1", "  rules:\n    - name: same\n      frozen: {}\n    - name: same\n      forbid: [x]\n");
+  std::string text = policy_yaml("p1", "  rules:\n    - name: same\n      frozen: {}\n    - name: same\n      forbid: [x]\n");
   expect_one_error(text, "name: same", "p1", "spec.rules[1]: duplicate rule name \"same\"", 2);
 }
 
 TEST(LoaderErrors, UnknownRuleTypeIsReportedWithTheMissingType) {
-  std::string text = policy_doc("p1", "  rules:\n    - name: r\n      freeze: {}\n");
+  std::string text = policy_yaml("p1", "  rules:\n    - name: r\n      freeze: {}\n");
   LoadResult r = load(text);
   ASSERT_EQ(r.errors.size(), 2u) << r.error_text();
   auto [line, column] = position_of(text, "freeze");
@@ -292,80 +292,80 @@ TEST(LoaderErrors, UnknownRuleTypeIsReportedWithTheMissingType) {
 }
 
 TEST(LoaderErrors, TwoRuleTypes) {
-  std::string text = policy_doc("p1", "  rules:\n    - name: r\n      frozen: {}\n      forbid: [x]\n");
+  std::string text = policy_yaml("p1", "  rules:\n    - name: r\n      frozen: {}\n      forbid: [x]\n");
   expect_one_error(text, "name: r", "p1", "spec.rules[0]: a rule has exactly one rule type, found frozen and forbid");
 }
 
 TEST(LoaderErrors, BadMode) {
-  std::string text = policy_doc("p1", "  mode: Enforcing\n" + kMinimalSpec);
+  std::string text = policy_yaml("p1", "  mode: Enforcing\n" + kMinimalSpec);
   expect_one_error(text, "Enforcing", "p1", "spec.mode: unknown mode \"Enforcing\", expected Enforce, Warn or Audit");
 }
 
 TEST(LoaderErrors, BadOperation) {
-  std::string text = policy_doc("p1", "  match:\n    operations: [CREATE, PATCH]\n" + kMinimalSpec);
+  std::string text = policy_yaml("p1", "  match:\n    operations: [CREATE, PATCH]\n" + kMinimalSpec);
   expect_one_error(text, "PATCH", "p1",
                    "spec.match.operations[1]: unknown operation \"PATCH\", expected CREATE, UPDATE, DELETE, CONNECT or *");
 }
 
 TEST(LoaderErrors, BadKindStrings) {
   for (const char* kind : {"apps//Deployment", "a/b/c/Deployment", "/Pod", "Pod/", "\"\""}) {
-    std::string text = policy_doc("p1", std::string("  match:\n    kinds: [Pod, ") + kind + "]\n" + kMinimalSpec);
+    std::string text = policy_yaml("p1", std::string("  match:\n    kinds: [Pod, ") + kind + "]\n" + kMinimalSpec);
     expect_one_error(text, kind, "p1", "spec.match.kinds[1]: invalid kind");
   }
   // A "*" earlier in the list does not stop the check of the rest.
-  std::string text = policy_doc("p1", "  match:\n    kinds: [\"*\", \"a/b/c/D\"]\n" + kMinimalSpec);
+  std::string text = policy_yaml("p1", "  match:\n    kinds: [\"*\", \"a/b/c/D\"]\n" + kMinimalSpec);
   expect_one_error(text, "\"a/b/c/D\"", "p1", "spec.match.kinds[1]: invalid kind");
 }
 
 TEST(LoaderErrors, BadDuration) {
   for (const char* window : {"4 hours", "4d", "0s", "h", "30", "-1h"}) {
     std::string text =
-        policy_doc("p1", std::string("  breakGlass:\n    groups: [oncall]\n    maxWindow: ") + window + "\n" + kMinimalSpec);
+        policy_yaml("p1", std::string("  breakGlass:\n    groups: [oncall]\n    maxWindow: ") + window + "\n" + kMinimalSpec);
     expect_one_error(text, std::string("maxWindow: ^") + window, "p1",
                      "spec.breakGlass.maxWindow: invalid duration \"" + std::string(window) + "\"");
   }
 }
 
 TEST(LoaderErrors, MissingMaxWindow) {
-  std::string text = policy_doc("p1", "  breakGlass:\n    groups: [oncall]\n" + kMinimalSpec);
+  std::string text = policy_yaml("p1", "  breakGlass:\n    groups: [oncall]\n" + kMinimalSpec);
   expect_one_error(text, "groups: [oncall]", "p1", "spec.breakGlass: missing maxWindow");
 }
 
 TEST(LoaderErrors, BreakGlassWithoutWho) {
-  std::string text = policy_doc("p1", "  breakGlass:\n    maxWindow: 1h\n" + kMinimalSpec);
+  std::string text = policy_yaml("p1", "  breakGlass:\n    maxWindow: 1h\n" + kMinimalSpec);
   expect_one_error(text, "maxWindow", "p1", "spec.breakGlass: name the groups (or users) who may break glass");
 }
 
 TEST(LoaderErrors, MutateWhenBreakGlassNeedsBreakGlass) {
-  std::string text = policy_doc(
+  std::string text = policy_yaml(
       "p1", "  rules:\n    - name: stamp\n      mutate:\n        when: breakGlass\n        patch:\n"
             "          - {op: add, path: /metadata/annotations/x, value: y}\n");
   expect_one_error(text, "name: stamp", "p1", "spec.rules[0]: mutate with when: breakGlass needs the policy's spec.breakGlass");
 }
 
 TEST(LoaderErrors, UnknownTemplateVariable) {
-  std::string text = policy_doc("p1", "  rules:\n    - name: r\n      frozen: {}\n      message: \"{{kind}} {{nmae}}\"\n");
+  std::string text = policy_yaml("p1", "  rules:\n    - name: r\n      frozen: {}\n      message: \"{{kind}} {{nmae}}\"\n");
   expect_one_error(text, "\"{{kind}}", "p1", "spec.rules[0].message: unknown template variable '{{nmae}}', expected one of kind,");
 
-  std::string in_patch = policy_doc(
+  std::string in_patch = policy_yaml(
       "p2", "  rules:\n    - name: m\n      mutate:\n        patch:\n          - {op: add, path: /a, value: \"{{who}}\"}\n");
   expect_one_error(in_patch, "\"{{who}}\"", "p2", "spec.rules[0].mutate.patch[0].value: unknown template variable '{{who}}'");
 
-  std::string unterminated = policy_doc("p3", "  rules:\n    - name: r\n      frozen: {}\n      message: \"{{kind\"\n");
+  std::string unterminated = policy_yaml("p3", "  rules:\n    - name: r\n      frozen: {}\n      message: \"{{kind\"\n");
   expect_one_error(unterminated, "\"{{kind\"", "p3", "unterminated '{{'");
 }
 
 TEST(LoaderErrors, BadPatchPointer) {
-  std::string text = policy_doc(
+  std::string text = policy_yaml(
       "p1", "  rules:\n    - name: m\n      mutate:\n        patch:\n          - {op: add, path: metadata/x, value: 1}\n");
   expect_one_error(text, "metadata/x", "p1", "a JSON Pointer must start with '/'");
-  std::string tilde = policy_doc(
+  std::string tilde = policy_yaml(
       "p2", "  rules:\n    - name: m\n      mutate:\n        patch:\n          - {op: add, path: /a~2b, value: 1}\n");
   expect_one_error(tilde, "/a~2b", "p2", "'~' must be followed by 0 or 1");
 }
 
 TEST(LoaderErrors, MissingRules) {
-  std::string text = policy_doc("p1", "  mode: Warn\n");
+  std::string text = policy_yaml("p1", "  mode: Warn\n");
   expect_one_error(text, "mode", "p1", "spec.rules: expected a non-empty list of rules");
 }
 
@@ -419,12 +419,12 @@ TEST(LoaderErrors, NestingDeeperThanTheYamlParserAllowsNamesTheLimit) {
 
 TEST(LoaderErrors, DuplicateFieldInAMapping) {
   // YAML parsers keep the first of two equal keys; the second must not be silently lost.
-  std::string text = policy_doc("p1", "  mode: Warn\n" + kMinimalSpec + "  mode: Enforce\n");
+  std::string text = policy_yaml("p1", "  mode: Warn\n" + kMinimalSpec + "  mode: Enforce\n");
   expect_one_error(text, "mode", "p1", "spec: duplicate field \"mode\"", 2);
 }
 
 TEST(LoaderErrors, SeveralErrorsAreAllReported) {
-  std::string a = policy_doc("a", "  mode: Loud\n  match:\n    operations: [MAKE]\n  rules:\n"
+  std::string a = policy_yaml("a", "  mode: Loud\n  match:\n    operations: [MAKE]\n  rules:\n"
                                   "    - name: r\n      require: [\"a..b\"]\n"
                                   "    - name: s\n      pattern: {path: x, regex: \"(\"}\n");
   std::string b = "apiVersion: driftgate.dev/v1alpha1\nkind: Policy\nmetadata: {name: b}\nspec: {rules: [{name: x, nope: 1}]}\n";
@@ -449,9 +449,9 @@ TEST(LoaderErrors, SeveralErrorsAreAllReported) {
 }
 
 TEST(LoaderErrors, DuplicatePolicyNameAcrossFilesNamesTheFirstDefinition) {
-  std::string first = "# a comment\n" + policy_doc("shared", kMinimalSpec);
-  std::string other = policy_doc("other", kMinimalSpec);
-  std::string second = other + "---\n" + policy_doc("shared", kMinimalSpec);
+  std::string first = "# a comment\n" + policy_yaml("shared", kMinimalSpec);
+  std::string other = policy_yaml("other", kMinimalSpec);
+  std::string second = other + "---\n" + policy_yaml("shared", kMinimalSpec);
   LoadResult r = load_sources({{"team-a/guard.yaml", first}, {"team-b/guard.yaml", second}});
   ASSERT_EQ(r.errors.size(), 1u) << r.error_text();
   const Diagnostic& d = r.errors[0];
@@ -466,7 +466,7 @@ TEST(LoaderErrors, DuplicatePolicyNameAcrossFilesNamesTheFirstDefinition) {
 // ---- which documents are ours --------------------------------------------------
 
 TEST(LoaderDocuments, PolicyTestsAndForeignDocumentsAreIgnored) {
-  std::string text = policy_doc("mine", kMinimalSpec) + R"(---
+  std::string text = policy_yaml("mine", kMinimalSpec) + R"(---
 apiVersion: driftgate.dev/v1alpha1
 kind: PolicyTest
 metadata: {name: mine}
@@ -518,7 +518,7 @@ TEST(LoaderDocuments, AnEmptySetLoads) {
 }
 
 TEST(LoaderDocuments, FileSizeLimit) {
-  std::string text = policy_doc("big", kMinimalSpec) + "# " + std::string(200, 'x') + "\n";
+  std::string text = policy_yaml("big", kMinimalSpec) + "# " + std::string(200, 'x') + "\n";
   LoadResult r = load_sources({{"big.yaml", text}}, {.max_file_bytes = 100});
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].str(), "big.yaml: file is larger than the limit of 100 bytes");
@@ -529,7 +529,7 @@ TEST(LoaderDocuments, FileSizeLimit) {
 TEST(PolicySetIndex, CandidatesAreThePoliciesThatCanMatchTheKindPlusWildcardOnes) {
   std::string text;
   auto add = [&](const std::string& name, const std::string& match) {
-    text += (text.empty() ? "" : "---\n") + policy_doc(name, match + kMinimalSpec);
+    text += (text.empty() ? "" : "---\n") + policy_yaml(name, match + kMinimalSpec);
   };
   add("deployments", "  match:\n    kinds: [apps/v1/Deployment]\n");
   add("everything", "");
@@ -560,9 +560,9 @@ TEST(PolicySetIndex, CandidatesAreThePoliciesThatCanMatchTheKindPlusWildcardOnes
 TEST(PolicySetIndex, ThousandsOfNonMatchingPoliciesAreNotCandidates) {
   std::string text;
   for (int i = 0; i < 1000; ++i)
-    text += (i ? "---\n" : "") + policy_doc("widget-" + std::to_string(i),
+    text += (i ? "---\n" : "") + policy_yaml("widget-" + std::to_string(i),
                                             "  match:\n    kinds: [example.com/Widget" + std::to_string(i) + "]\n" + kMinimalSpec);
-  text += "---\n" + policy_doc("any", kMinimalSpec);
+  text += "---\n" + policy_yaml("any", kMinimalSpec);
   LoadResult r = load(text);
   ASSERT_TRUE(r.ok()) << r.error_text();
   ASSERT_EQ(r.set->policies().size(), 1001u);
@@ -601,11 +601,11 @@ TEST(LoaderStrictness, AKindThatNamesNoKnownResourceIsRefusedWithASuggestion) {
            {"apps/*Job", "\"apps/*Job\" matches no kind of the group apps"},
            {"mycompany/Widget", "unknown API group \"mycompany\": not a Kubernetes group, and a custom resource's group has a dot"},
        }) {
-    std::string text = policy_doc("p1", "  match:\n    kinds: [Pod, \"" + c.kind + "\"]\n" + kMinimalSpec);
+    std::string text = policy_yaml("p1", "  match:\n    kinds: [Pod, \"" + c.kind + "\"]\n" + kMinimalSpec);
     expect_one_error(text, "\"" + c.kind + "\"", "p1", "spec.match.kinds[1]: " + c.message);
   }
   // frozen.ignore's kinds are read the same way.
-  std::string ignore = policy_doc(
+  std::string ignore = policy_yaml(
       "p2", "  rules:\n    - name: r\n      frozen:\n        ignore:\n          - {path: spec.suspend, kinds: [Kustomizations]}\n");
   expect_one_error(ignore, "Kustomizations", "p2",
                    "spec.rules[0].frozen.ignore[0].kinds[0]: unknown kind \"Kustomizations\"; did you mean \"Kustomization\"?");
@@ -615,18 +615,18 @@ TEST(LoaderStrictness, AKindThatNamesNoKnownResourceIsRefusedWithASuggestion) {
 // webhook-config then registered apiGroups ["*"], resources ["*"]: an emptied list
 // (a template with no input, the last entry deleted) widened the policy to everything.
 TEST(LoaderStrictness, AnEmptyKindsOrNamespacesListIsAnErrorNotEverything) {
-  expect_one_error(policy_doc("p1", "  match:\n    kinds: []\n" + kMinimalSpec), "kinds: ^[]", "p1",
+  expect_one_error(policy_yaml("p1", "  match:\n    kinds: []\n" + kMinimalSpec), "kinds: ^[]", "p1",
                    "spec.match.kinds: must name at least one kind (leave the field out, or write \"*\", for every kind)");
-  expect_one_error(policy_doc("p2", "  match:\n    namespaces: []\n" + kMinimalSpec), "namespaces: ^[]", "p2",
+  expect_one_error(policy_yaml("p2", "  match:\n    namespaces: []\n" + kMinimalSpec), "namespaces: ^[]", "p2",
                    "spec.match.namespaces: must name at least one namespace (leave the field out, or write \"*\", for "
                    "every namespace)");
   // Left out, or "*": every kind and namespace, as documented.
-  EXPECT_TRUE(load(policy_doc("p3", "  match:\n    kinds: [\"*\"]\n    namespaces: [\"*\"]\n" + kMinimalSpec)).ok());
-  EXPECT_TRUE(load(policy_doc("p4", kMinimalSpec)).ok());
+  EXPECT_TRUE(load(policy_yaml("p3", "  match:\n    kinds: [\"*\"]\n    namespaces: [\"*\"]\n" + kMinimalSpec)).ok());
+  EXPECT_TRUE(load(policy_yaml("p4", kMinimalSpec)).ok());
 }
 
 TEST(LoaderStrictness, EveryDocumentedKindFormStillLoads) {
-  std::string text = policy_doc("p1", R"(  match:
+  std::string text = policy_yaml("p1", R"(  match:
     kinds:
       - "*"
       - Pod
@@ -675,7 +675,7 @@ TEST(LoaderStrictness, APolicyOrPolicyTestUnderAnUnknownApiVersionIsAnError) {
   }
   // Another tool's Policy (a group with a dot, a Kubernetes version) is still not ours.
   for (std::string api : {"kyverno.io/v1", "kyverno.io/v2beta1", "iam.services.k8s.aws/v1alpha1"}) {
-    LoadResult r = load(policy_doc("mine", kMinimalSpec) + "---\napiVersion: " + api + "\nkind: Policy\nmetadata: {name: theirs}\n");
+    LoadResult r = load(policy_yaml("mine", kMinimalSpec) + "---\napiVersion: " + api + "\nkind: Policy\nmetadata: {name: theirs}\n");
     ASSERT_TRUE(r.ok()) << api << "\n" << r.error_text();
     EXPECT_EQ(r.set->policies().size(), 1u);
   }
@@ -694,7 +694,7 @@ TEST(LoaderStrictness, RequireOnAPathEndingInAWildcardIsAnErrorThatSaysWhatToWri
            {"metadata.labels.*", "\"metadata.labels.*\" ends in a wildcard"},
            {"spec.**", "\"spec.**\" ends in a wildcard"},
        }) {
-    std::string text = policy_doc("p1", "  rules:\n    - name: r\n      require: [spec.ok, \"" + c.path + "\"]\n");
+    std::string text = policy_yaml("p1", "  rules:\n    - name: r\n      require: [spec.ok, \"" + c.path + "\"]\n");
     expect_one_error(text, "\"" + c.path + "\"", "p1", "spec.rules[0].require[1]: " + c.message);
   }
 }
@@ -728,18 +728,18 @@ class TempDir {
 
 TEST(LoaderFiles, ReadsYamlFilesRecursivelyInSortedOrder) {
   TempDir dir;
-  dir.write("b.yaml", policy_doc("b", kMinimalSpec));
-  dir.write("a/z.yml", policy_doc("az", kMinimalSpec));
+  dir.write("b.yaml", policy_yaml("b", kMinimalSpec));
+  dir.write("a/z.yml", policy_yaml("az", kMinimalSpec));
   dir.write("a/notes.txt", "not yaml");
   dir.write("README.md", "# docs");
-  dir.write(".hidden.yaml", policy_doc("hidden", kMinimalSpec));
-  dir.write(".git/config.yaml", policy_doc("git", kMinimalSpec));
+  dir.write(".hidden.yaml", policy_yaml("hidden", kMinimalSpec));
+  dir.write(".git/config.yaml", policy_yaml("git", kMinimalSpec));
   auto files = read_policy_files(dir.path());
   ASSERT_TRUE(files.ok()) << files.error();
   ASSERT_EQ(files->size(), 2u);
   EXPECT_EQ((*files)[0].path, (dir.path() / "a/z.yml").string());
   EXPECT_EQ((*files)[1].path, (dir.path() / "b.yaml").string());
-  EXPECT_EQ((*files)[1].text, policy_doc("b", kMinimalSpec));
+  EXPECT_EQ((*files)[1].text, policy_yaml("b", kMinimalSpec));
 
   LoadResult r = load_directory(dir.path());
   ASSERT_TRUE(r.ok()) << r.error_text();
@@ -752,8 +752,8 @@ TEST(LoaderFiles, AConfigMapVolumeIsReadOnce) {
   // The kubelet's layout: real files in a timestamped folder, `..data` pointing at
   // it, and one symlink per key at the top.
   TempDir dir;
-  dir.write("..2026_11_22_18_00_00.123456789/gitops.yaml", policy_doc("gitops", kMinimalSpec));
-  dir.write("..2026_11_22_18_00_00.123456789/pinning.yaml", policy_doc("pinning", kMinimalSpec));
+  dir.write("..2026_11_22_18_00_00.123456789/gitops.yaml", policy_yaml("gitops", kMinimalSpec));
+  dir.write("..2026_11_22_18_00_00.123456789/pinning.yaml", policy_yaml("pinning", kMinimalSpec));
   fs::create_directory_symlink("..2026_11_22_18_00_00.123456789", dir.path() / "..data");
   fs::create_symlink("..data/gitops.yaml", dir.path() / "gitops.yaml");
   fs::create_symlink("..data/pinning.yaml", dir.path() / "pinning.yaml");
@@ -771,9 +771,9 @@ TEST(LoaderFiles, AConfigMapVolumeIsReadOnce) {
 
 TEST(LoaderFiles, FollowsSymlinkedFoldersThatAreNotHidden) {
   TempDir dir;
-  dir.write("real/p.yaml", policy_doc("p", kMinimalSpec));
+  dir.write("real/p.yaml", policy_yaml("p", kMinimalSpec));
   TempDir outside;
-  outside.write("q.yaml", policy_doc("q", kMinimalSpec));
+  outside.write("q.yaml", policy_yaml("q", kMinimalSpec));
   fs::create_directory_symlink(outside.path(), dir.path() / "linked");
   LoadResult r = load_directory(dir.path());
   ASSERT_TRUE(r.ok()) << r.error_text();
@@ -782,7 +782,7 @@ TEST(LoaderFiles, FollowsSymlinkedFoldersThatAreNotHidden) {
 
 TEST(LoaderFiles, FileSizeLimitNamesTheFileAndTheLimit) {
   TempDir dir;
-  dir.write("small.yaml", policy_doc("s", kMinimalSpec));
+  dir.write("small.yaml", policy_yaml("s", kMinimalSpec));
   dir.write("huge.yaml", std::string(2048, '#'));
   auto files = read_policy_files(dir.path(), {.max_file_bytes = 1024});
   ASSERT_FALSE(files.ok());

@@ -63,4 +63,9 @@ inline engine::Request request(policy::Operation op, const json::Value& object, 
 
 inline TimePoint at(std::string_view rfc3339) { return *parse_rfc3339(rfc3339); }
 
+// A Policy document named `name` with `spec` (YAML indented under `spec:`).
+inline std::string policy_yaml(const std::string& name, const std::string& spec) {
+  return "apiVersion: driftgate.dev/v1alpha1\nkind: Policy\nmetadata:\n  name: " + name + "\nspec:\n" + spec;
+}
+
 }  // namespace driftgate::testing
