@@ -16,27 +16,17 @@
 #include <utility>
 #include <vector>
 
+#include "run_command.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
-  int exit_code = -1;
-  std::string output;
-};
+using Run = driftgate::cli_testing::CommandResult;
 
 // `redirect` decides what `output` holds: stdout and stderr by default.
 Run run(const std::string& args, const std::string& redirect = "2>&1") {
-  Run r;
-  std::string command = std::string(DRIFTGATE_BINARY) + " " + args + " " + redirect;
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buffer;
-  std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), n);
-  int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return driftgate::cli_testing::run_command(std::string(DRIFTGATE_BINARY) + " " + args + " " + redirect);
 }
 
 // Standard error alone, for what a command says is wrong with its command line.

@@ -20,6 +20,7 @@
 #include "openapi_schema.h"
 #include "test_pki.h"
 #include "util/base64.h"
+#include "run_command.h"
 
 namespace {
 
@@ -27,22 +28,10 @@ namespace fs = std::filesystem;
 using driftgate::kube::testing::FakeApiServer;
 using driftgate::kube::testing::test_pki;
 
-struct Run {
-  int exit_code = -1;
-  std::string output;
-};
+using Run = driftgate::cli_testing::CommandResult;
 
 Run run(const std::string& args) {
-  Run r;
-  const std::string command = std::string(DRIFTGATE_BINARY) + " " + args + " 2>&1";
-  FILE* pipe = popen(command.c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buffer;
-  std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
+  return driftgate::cli_testing::run_command(std::string(DRIFTGATE_BINARY) + " " + args + " 2>&1");
 }
 
 class Dir {

@@ -28,6 +28,7 @@
 #include "openapi_schema.h"
 #include "test_pki.h"
 #include "util/base64.h"
+#include "run_command.h"
 
 namespace {
 
@@ -35,22 +36,9 @@ namespace fs = std::filesystem;
 using driftgate::kube::testing::FakeApiServer;
 using driftgate::kube::testing::test_pki;
 
-struct Ran {
-  int exit_code = -1;
-  std::string output;
-};
+using Ran = driftgate::cli_testing::CommandResult;
 
-Ran shell(const std::string& command) {
-  Ran r;
-  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  if (!pipe) return r;
-  std::array<char, 4096> buffer;
-  std::size_t n;
-  while ((n = fread(buffer.data(), 1, buffer.size(), pipe)) > 0) r.output.append(buffer.data(), n);
-  const int status = pclose(pipe);
-  r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return r;
-}
+Ran shell(const std::string& command) { return driftgate::cli_testing::run_command(command + " 2>&1"); }
 
 std::string quote(const std::string& s) {
   std::string out = "'";
